@@ -1,0 +1,86 @@
+"""Rich views shared by the commands: progress, sync results, warehouse summary."""
+
+from __future__ import annotations
+
+import time
+
+from rich.live import Live
+from rich.table import Table
+
+from orderhub import reports
+from orderhub.cli.console import console
+from orderhub.runner.process import RelayStats
+from orderhub.runner.sync import SyncResult, SyncRunner
+
+
+def progress_table(stats: RelayStats, title: str) -> Table:
+    """Records and records/s per stream, as the relay counts them."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("stream")
+    table.add_column("records", justify="right")
+    table.add_column("records/s", justify="right")
+    for stream, count in sorted(stats.records.items()):
+        table.add_row(stream, f"{count:,}", f"{stats.rate(stream):,.0f}")
+    if not stats.records:
+        table.add_row("(waiting for the tap)", "", "")
+    return table
+
+
+def result_table(result: SyncResult) -> Table:
+    """What the target committed, per stream."""
+    table = Table(title=f"{result.pipeline}: {result.status} in {result.seconds:.1f}s")
+    for column in ("stream", "in", "upserted", "unchanged", "dead-lettered", "refused status"):
+        table.add_column(column, justify="left" if column == "stream" else "right")
+    for stream, counts in sorted(result.stream_counts.items()):
+        table.add_row(
+            stream,
+            *(
+                f"{counts.get(name, 0):,}"
+                for name in (
+                    "records_in",
+                    "upserted",
+                    "unchanged",
+                    "dead_lettered",
+                    "rejected_transitions",
+                )
+            ),
+        )
+    return table
+
+
+def run_sync(
+    runner: SyncRunner, pipeline: str, *, full_refresh: bool = False, show: bool = True
+) -> SyncResult:
+    """Run a sync with a live progress table; returns what was committed."""
+    if not show:
+        return runner.run(pipeline, full_refresh=full_refresh)
+    with Live(console=console, refresh_per_second=4, transient=True) as live:
+        last = 0.0
+
+        def on_progress(stats: RelayStats) -> None:
+            nonlocal last
+            if time.monotonic() - last >= 0.25:
+                last = time.monotonic()
+                live.update(progress_table(stats, f"syncing {pipeline}"))
+
+        result = runner.run(pipeline, full_refresh=full_refresh, on_progress=on_progress)
+    console.print(result_table(result))
+    return result
+
+
+def summary_table(summary: reports.WarehouseSummary, title: str) -> Table:
+    """The demo's and `orderhub runs`' closing summary."""
+    table = Table(title=title, show_header=False, title_justify="left")
+    for status, count in summary.orders_by_status.items():
+        table.add_row(f"orders {status}", f"{count:,}")
+    for label, value in (
+        ("order lines", summary.lines),
+        ("customers", summary.customers),
+        ("payments", summary.payments),
+        ("shipments", summary.shipments),
+        ("tracking events", summary.tracking_events),
+        ("open dead letters", summary.open_dead_letters),
+        ("refused status transitions", summary.rejected_transitions),
+    ):
+        table.add_row(label, f"{value:,}")
+    return table

@@ -1,0 +1,1 @@
+"""Mapping engine: declarative YAML specs compiled into Python callables."""

@@ -1,0 +1,5 @@
+"""target-orderhub, the Singer target of orderhub."""
+
+from orderhub.target.target import TargetOrderhub
+
+__all__ = ["TargetOrderhub"]

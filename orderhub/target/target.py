@@ -1,0 +1,162 @@
+"""target-orderhub: a Singer target that lands, maps, validates and upserts.
+
+Effectively-once: every drain writes into one open transaction, and the transaction is
+committed together with the Singer state that covers it (``_write_state_message``); only
+then is the state emitted. A crash loses only uncommitted work, which the tap resends
+from the committed state, and version-guarded upserts make that replay harmless.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from singer_sdk import Target
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecReader
+
+from orderhub.loading import StreamLoader
+from orderhub.target.sink import OrderhubSink
+from orderhub.warehouse import schema
+from orderhub.warehouse.bulk import BulkWriter
+from orderhub.warehouse.engine import create_warehouse_engine, migrate
+from orderhub.warehouse.loader import LoadTransaction
+from orderhub.warehouse.records import LoadCounts, new_run_id
+
+
+class TargetOrderhub(Target):
+    """Loads Singer streams of one source into the unified order model."""
+
+    name = "target-orderhub"
+    package_name = "orderhub"
+    default_sink_class = OrderhubSink
+    message_reader_class = MsgSpecReader
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "warehouse_url",
+            th.StringType,
+            required=True,
+            secret=True,
+            description="SQLAlchemy URL or SQLite path of the warehouse",
+        ),
+        th.Property(
+            "source_system",
+            th.StringType,
+            required=True,
+            description="Source the streams come from; selects mappings/<source_system>/",
+        ),
+        th.Property("pipeline", th.StringType, description="Name the state is kept under"),
+        th.Property("run_id", th.StringType, description="sync_runs row to report into"),
+        th.Property("mappings_dir", th.StringType, description="Folder of mapping specs"),
+        th.Property("batch_size", th.IntegerType, default=5000, description="Records per load"),
+        th.Property(
+            "commit_every",
+            th.IntegerType,
+            default=20000,
+            description="Commit (with state) once this many records are pending",
+        ),
+    ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One transaction is shared by all sinks, so they must not drain in parallel.
+        self.max_parallelism = 1
+        self.source = str(self.config["source_system"])
+        self.pipeline = str(self.config.get("pipeline") or self.source)
+        self.owns_run = not self.config.get("run_id")
+        self.run_id = str(self.config.get("run_id") or new_run_id())
+        self._pending = 0
+        self._loader: LoadTransaction | None = None
+        self._stream_loader: StreamLoader | None = None
+
+    # set-up --------------------------------------------------------------------------
+
+    @property
+    def loader(self) -> LoadTransaction:
+        """The open load transaction; the warehouse is migrated on first use."""
+        if self._loader is None:
+            engine = create_warehouse_engine(str(self.config["warehouse_url"]))
+            migrate(engine)
+            self._loader = LoadTransaction(engine, run_id=self.run_id)
+            self._register_run(self._loader)
+        return self._loader
+
+    def _register_run(self, loader: LoadTransaction) -> None:
+        BulkWriter(loader.connection).upsert(
+            schema.sync_runs,
+            [
+                {
+                    "run_id": self.run_id,
+                    "pipeline": self.pipeline,
+                    "source_system": self.source,
+                    "status": "running",
+                    "started_at": datetime.now(UTC),
+                }
+            ],
+            conflict=("run_id",),
+            update=(),
+        )
+        loader.commit()
+
+    @property
+    def stream_loader(self) -> StreamLoader:
+        """The loader of this source's streams, bound to the open transaction."""
+        if self._stream_loader is None:
+            folder = self.config.get("mappings_dir")
+            self._stream_loader = StreamLoader(
+                self.source, self.loader, Path(folder) if folder else None
+            )
+        return self._stream_loader
+
+    @property
+    def counts(self) -> dict[str, LoadCounts]:
+        """Per-stream counts of this run so far."""
+        return self._stream_loader.counts if self._stream_loader else {}
+
+    def load_batch(self, stream: str, key_properties: list[str], records: list[dict]) -> None:
+        """Load one drained batch into the open transaction."""
+        self.stream_loader.load(stream, key_properties, records)
+        self._pending += len(records)
+
+    # commit points ---------------------------------------------------------------------
+
+    def _process_state_message(self, message_dict: dict) -> None:
+        super()._process_state_message(message_dict)
+        pending = self._pending + sum(s.current_size for s in self._sinks_active.values())
+        if pending >= int(self.config.get("commit_every", 20000)):
+            self.drain_all()
+
+    def _write_state_message(self, state: dict) -> None:
+        # Called by drain_all after every sink drained: data and state commit together,
+        # and only then does the state leave the target.
+        self._commit(state)
+        super()._write_state_message(state)
+
+    def _commit(self, state: dict | None) -> None:
+        if self._loader is None and not state:
+            return
+        loader = self.loader
+        if state:
+            loader.save_state(self.pipeline, state)
+        loader.save_counts(self.counts)
+        loader.commit()
+        self._pending = 0
+
+    def process_endofpipe(self) -> None:
+        super().process_endofpipe()
+        self._commit(None)
+        if self._loader is not None:
+            if self.owns_run:
+                self._finish_run()
+            self._loader.close()
+            self._loader = None
+
+    def _finish_run(self) -> None:
+        loader = self.loader
+        loader.connection.execute(
+            schema.sync_runs.update()
+            .where(schema.sync_runs.c.run_id == self.run_id)
+            .values(status="succeeded", finished_at=datetime.now(UTC))
+        )
+        loader.commit()

@@ -1,0 +1,343 @@
+"""The load transaction: raw landing, unified upserts, status history, dead letters, state.
+
+A :class:`LoadTransaction` holds one database transaction open while the target drains
+its sinks into it, and commits the data together with the Singer state that covers it.
+A crash before :meth:`LoadTransaction.commit` loses the whole uncommitted step, and the
+tap resends it on rerun from the committed state; version-guarded upserts then make the
+replay land each record exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+
+from orderhub import jsonutil
+from orderhub.model.entities import OrderStatusEvent, UnifiedEntity
+from orderhub.model.status import OrderStatus, decide
+from orderhub.warehouse import schema
+from orderhub.warehouse.bulk import BulkWriter, key_in
+from orderhub.warehouse.records import (
+    DeadLetter,
+    IncomingRecord,
+    LoadCounts,
+    MappedRecord,
+    Triage,
+    row_of,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _latest_by_key(records: Iterable[IncomingRecord]) -> list[IncomingRecord]:
+    """One record per key, the newest version (the last one sent among equals)."""
+    latest: dict[str, IncomingRecord] = {}
+    floor = datetime.min.replace(tzinfo=UTC)
+    for record in records:
+        held = latest.get(record.key)
+        if held is None or (record.version or floor) >= (held.version or floor):
+            latest[record.key] = record
+    return list(latest.values())
+
+
+class LoadTransaction:
+    """One open transaction of the target against the warehouse."""
+
+    def __init__(self, engine: Engine, *, run_id: str | None = None) -> None:
+        self.connection: Connection = engine.connect()
+        self.transaction = self.connection.begin()
+        self.bulk = BulkWriter(self.connection)
+        self.run_id = run_id
+
+    # raw landing ------------------------------------------------------------------
+
+    def triage(
+        self, source: str, stream: str, records: Sequence[IncomingRecord], mapping_version: str
+    ) -> Triage:
+        """Split records into those to map and those already landed and mapped as is."""
+        latest = _latest_by_key(records)
+        table = schema.raw_records
+        held: dict[str, tuple[str, datetime | None, str | None]] = {}
+        keys = [r.key for r in latest]
+        for chunk_start in range(0, len(keys), 5000):
+            chunk = keys[chunk_start : chunk_start + 5000]
+            rows = self.connection.execute(
+                select(
+                    table.c.record_key,
+                    table.c.payload_hash,
+                    table.c.source_version,
+                    table.c.mapped_version,
+                ).where(
+                    table.c.source_system == source,
+                    table.c.stream == stream,
+                    key_in(table.c.record_key, chunk, self.bulk.dialect),
+                )
+            )
+            held.update({row[0]: (row[1], row[2], row[3]) for row in rows})
+        triage = Triage(unchanged=len(records) - len(latest))
+        for record in latest:
+            stored = held.get(record.key)
+            if stored is None:
+                triage.to_map.append(record)
+                continue
+            stored_hash, stored_version, mapped_version = stored
+            is_stale = stored_version and record.version and record.version < stored_version
+            if is_stale or (
+                stored_hash == record.payload_hash and mapped_version == mapping_version
+            ):
+                triage.unchanged += 1
+            else:
+                triage.to_map.append(record)
+        return triage
+
+    def land_raw(
+        self,
+        source: str,
+        stream: str,
+        records: Sequence[IncomingRecord],
+        mapped_version: dict[str, str | None],
+    ) -> None:
+        """Land the newest payload of each record, remembering which mapping version took it."""
+        now = _now()
+        rows = [
+            {
+                "source_system": source,
+                "stream": stream,
+                "record_key": r.key,
+                "payload": r.payload,
+                "payload_hash": r.payload_hash,
+                "source_version": r.version,
+                "mapped_version": mapped_version.get(r.key),
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "last_run_id": self.run_id,
+            }
+            for r in records
+        ]
+        table = schema.raw_records
+
+        def newer_or_equal(target: Any, excluded: Any) -> Any:
+            return (target.c.source_version.is_(None)) | (
+                target.c.source_version <= excluded.source_version
+            )
+
+        self.bulk.upsert(
+            table,
+            rows,
+            conflict=("source_system", "stream", "record_key"),
+            update=(
+                "payload",
+                "payload_hash",
+                "source_version",
+                "mapped_version",
+                "last_seen_at",
+                "last_run_id",
+            ),
+            guard=newer_or_equal,
+        )
+
+    # unified entities -------------------------------------------------------------
+
+    def upsert_entities(
+        self, stream: str, mapped: Sequence[MappedRecord], mapping_version: str
+    ) -> int:
+        """Upsert every entity; returns the number of refused status transitions."""
+        now = _now()
+        by_kind: dict[str, dict[str, dict[str, Any]]] = {}
+        for item in mapped:
+            for entity in item.entities:
+                row = self._entity_row(entity, stream, item.record.key, mapping_version, now)
+                row["deleted_at"] = item.deleted_at_of(entity)
+                rows = by_kind.setdefault(entity.KIND, {})
+                held = rows.get(entity.source_id)
+                if held is None or held["source_updated_at"] <= row["source_updated_at"]:
+                    rows[entity.source_id] = row
+        rejected = 0
+        if "order" in by_kind:
+            rejected = self._apply_status_machine(list(by_kind["order"].values()), now)
+        for kind, rows in by_kind.items():
+            self.bulk.upsert(
+                schema.ENTITY_TABLES[kind],
+                list(rows.values()),
+                conflict=("source_system", "source_id"),
+            )
+        if "order" in by_kind:
+            self._soft_delete_dropped_children(list(by_kind["order"].values()), now)
+        return rejected
+
+    @staticmethod
+    def _entity_row(
+        entity: UnifiedEntity, stream: str, record_key: str, mapping_version: str, now: datetime
+    ) -> dict[str, Any]:
+        row = row_of(entity)
+        row["row_hash"] = jsonutil.content_hash(row)
+        row[entity.KEY_COLUMN] = entity.key
+        row.update(
+            source_stream=stream,
+            source_record_key=record_key,
+            mapping_version=mapping_version,
+            loaded_at=now,
+            deleted_at=None,
+        )
+        return row
+
+    def _apply_status_machine(self, order_rows: list[dict[str, Any]], now: datetime) -> int:
+        """Record status transitions; an impossible one keeps the previous status."""
+        table = schema.orders
+        keys = [row["order_key"] for row in order_rows]
+        held = {
+            row.order_key: (OrderStatus(row.status), row.source_updated_at)
+            for row in self.connection.execute(
+                select(table.c.order_key, table.c.status, table.c.source_updated_at).where(
+                    key_in(table.c.order_key, keys, self.bulk.dialect)
+                )
+            )
+        }
+        history: list[dict[str, Any]] = []
+        rejected = 0
+        for row in order_rows:
+            previous, held_version = held.get(row["order_key"], (None, None))
+            if held_version is not None and held_version > row["source_updated_at"]:
+                continue  # a stale replay: the guard will skip the row as well
+            decision = decide(previous, OrderStatus(row["status"]))
+            if not decision.is_change:
+                continue
+            row["status"] = decision.resulting
+            rejected += not decision.accepted
+            event = OrderStatusEvent(
+                order_key=row["order_key"],
+                source_system=row["source_system"],
+                source_id=row["source_id"],
+                previous_status=previous,
+                status=decision.observed,
+                status_raw=row["status_raw"],
+                occurred_at=row["source_updated_at"],
+                accepted=decision.accepted,
+                reason=decision.reason,
+            )
+            history.append({**event.model_dump(), "run_id": self.run_id, "recorded_at": now})
+        self.bulk.upsert(
+            schema.order_status_history,
+            history,
+            conflict=("order_key", "occurred_at", "status"),
+            update=(),
+        )
+        return rejected
+
+    def _soft_delete_dropped_children(
+        self, order_rows: list[dict[str, Any]], now: datetime
+    ) -> None:
+        """Lines, payments and shipments an order no longer has are marked deleted.
+
+        Children carry their order's version; one older than the order's current version
+        was not in the order's latest payload.
+        """
+        keys = [row["order_key"] for row in order_rows]
+        orders = schema.orders
+        for child in (schema.order_lines, schema.payments, schema.shipments):
+            current_version = (
+                select(orders.c.source_updated_at)
+                .where(orders.c.order_key == child.c.order_key)
+                .scalar_subquery()
+            )
+            self.connection.execute(
+                update(child)
+                .where(
+                    key_in(child.c.order_key, keys, self.bulk.dialect),
+                    child.c.deleted_at.is_(None),
+                    child.c.source_updated_at < current_version,
+                )
+                .values(deleted_at=now)
+            )
+
+    # dead letters, state, runs ----------------------------------------------------
+
+    def dead_letter(
+        self, source: str, stream: str, letters: Sequence[DeadLetter], mapping_version: str | None
+    ) -> None:
+        """Record bad records; the same bad payload seen again bumps its attempts."""
+        if not letters:
+            return
+        now = _now()
+        table = schema.dead_letters
+        rows = {
+            (d.key, d.payload_hash): {
+                "source_system": source,
+                "stream": stream,
+                "record_key": d.key,
+                "payload": d.payload,
+                "payload_hash": d.payload_hash,
+                "rule": d.rule,
+                "field": d.field,
+                "reason": d.reason,
+                "mapping_version": mapping_version,
+                "run_id": self.run_id,
+                "attempts": 1,
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "resolved_at": None,
+            }
+            for d in letters
+        }
+        self.bulk.upsert(
+            table,
+            list(rows.values()),
+            conflict=("source_system", "stream", "record_key", "payload_hash"),
+            update=("rule", "field", "reason", "mapping_version", "run_id", "last_seen_at"),
+            increment=("attempts",),
+            guard=None,
+        )
+
+    def resolve_dead_letters(self, source: str, stream: str, keys: Sequence[str]) -> None:
+        """A record that now loads closes its open dead letters."""
+        table = schema.dead_letters
+        for start in range(0, len(keys), 5000):
+            self.connection.execute(
+                update(table)
+                .where(
+                    table.c.source_system == source,
+                    table.c.stream == stream,
+                    key_in(table.c.record_key, keys[start : start + 5000], self.bulk.dialect),
+                    table.c.resolved_at.is_(None),
+                )
+                .values(resolved_at=_now())
+            )
+
+    def save_state(self, pipeline: str, state: dict[str, Any]) -> None:
+        """Store the Singer state that the data in this transaction is covered by."""
+        self.bulk.upsert(
+            schema.sync_state,
+            [{"pipeline": pipeline, "state": state, "run_id": self.run_id, "updated_at": _now()}],
+            conflict=("pipeline",),
+            guard=None,
+        )
+
+    def save_counts(self, counts: dict[str, LoadCounts]) -> None:
+        """Write the run's running totals, so a crashed run still reports what it committed."""
+        if self.run_id is None:
+            return
+        total = LoadCounts()
+        for stream_counts in counts.values():
+            total.add(stream_counts)
+        totals = {k: v for k, v in vars(total).items() if k in schema.sync_runs.c}
+        self.connection.execute(
+            update(schema.sync_runs)
+            .where(schema.sync_runs.c.run_id == self.run_id)
+            .values(**totals, stream_counts={name: vars(c) for name, c in counts.items()})
+        )
+
+    def commit(self) -> None:
+        """Commit everything staged so far and start the next transaction."""
+        self.transaction.commit()
+        self.transaction = self.connection.begin()
+
+    def close(self) -> None:
+        """Roll back anything uncommitted and release the connection."""
+        if self.transaction.is_active:
+            self.transaction.rollback()
+        self.connection.close()

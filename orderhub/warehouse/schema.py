@@ -1,0 +1,226 @@
+"""The warehouse schema (SQLAlchemy Core), derived from the unified model.
+
+Entity tables take their business columns from the pydantic models, so the model and
+the tables cannot drift; every entity table adds the same lineage columns: which source
+record (stream and key) and which mapping version produced the row, and when.
+Alembic migrations in ``migrations/`` create this schema; a test checks they agree.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeEngine
+
+from orderhub.model.entities import ENTITY_TYPES, UnifiedEntity
+from orderhub.warehouse.types import ExactDecimal, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+#: Unified table name of each entity kind.
+ENTITY_TABLE_NAMES = {
+    "customer": "customers",
+    "order": "orders",
+    "order_line": "order_lines",
+    "payment": "payments",
+    "shipment": "shipments",
+    "tracking_event": "tracking_events",
+}
+
+
+def _column_type(annotation: Any) -> TypeEngine[Any]:
+    """The column type of a model field's annotation (Optional unwrapped)."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+        return _column_type(args[0])
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _column_type(args[0])
+    if isinstance(annotation, type):
+        if issubclass(annotation, Enum):
+            return String(32)
+        if issubclass(annotation, bool):
+            return Boolean()
+        if issubclass(annotation, int):
+            return Integer()
+        if issubclass(annotation, Decimal):
+            return ExactDecimal()
+        if issubclass(annotation, datetime) or annotation is AwareDatetime:
+            return UTCDateTime()
+        if issubclass(annotation, uuid.UUID):
+            return Uuid()
+        if issubclass(annotation, BaseModel):
+            return Json
+        if issubclass(annotation, str):
+            return Text()
+    raise TypeError(f"no column type for {annotation!r}")
+
+
+def _business_columns(model: type[UnifiedEntity]) -> list[Column[Any]]:
+    columns: list[Column[Any]] = []
+    for name, info in model.model_fields.items():
+        if info.exclude or name in ("source_system", "source_id", "source_updated_at"):
+            continue
+        columns.append(Column(name, _column_type(info.annotation), nullable=not info.is_required()))
+    for name, computed in model.model_computed_fields.items():
+        columns.append(Column(name, _column_type(computed.return_type), nullable=True))
+    return columns
+
+
+def _entity_table(kind: str, model: type[UnifiedEntity]) -> Table:
+    name = ENTITY_TABLE_NAMES[kind]
+    table = Table(
+        name,
+        metadata,
+        Column(model.KEY_COLUMN, Uuid(), primary_key=True),
+        Column("source_system", String(64), nullable=False),
+        Column("source_id", String(255), nullable=False),
+        Column("source_updated_at", UTCDateTime(), nullable=False),
+        *_business_columns(model),
+        Column("source_stream", String(128), nullable=False),
+        Column("source_record_key", Text(), nullable=False),
+        Column("mapping_version", String(128), nullable=False),
+        Column("row_hash", String(64), nullable=False),
+        Column("loaded_at", UTCDateTime(), nullable=False),
+        Column("deleted_at", UTCDateTime(), nullable=True),
+        UniqueConstraint("source_system", "source_id"),
+    )
+    for column in ("order_key", "customer_key", "shipment_key"):
+        if column in table.c and column != model.KEY_COLUMN:
+            Index(f"ix_{name}_{column}", table.c[column])
+    return table
+
+
+ENTITY_TABLES: dict[str, Table] = {
+    kind: _entity_table(kind, model) for kind, model in ENTITY_TYPES.items()
+}
+customers = ENTITY_TABLES["customer"]
+orders = ENTITY_TABLES["order"]
+order_lines = ENTITY_TABLES["order_line"]
+payments = ENTITY_TABLES["payment"]
+shipments = ENTITY_TABLES["shipment"]
+tracking_events = ENTITY_TABLES["tracking_event"]
+
+
+def _source_record_columns() -> list[Column[Any]]:
+    """What raw_records and dead_letters both keep of a record: where from, and as sent."""
+    return [
+        Column(
+            "id",
+            BigInteger().with_variant(Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        Column("source_system", String(64), nullable=False),
+        Column("stream", String(128), nullable=False),
+        Column("record_key", Text(), nullable=False),
+        Column("payload", Json, nullable=False),
+        Column("payload_hash", String(64), nullable=False),
+    ]
+
+
+raw_records = Table(
+    "raw_records",
+    metadata,
+    *_source_record_columns(),
+    Column("source_version", UTCDateTime(), nullable=True),
+    Column("mapped_version", String(128), nullable=True),
+    Column("first_seen_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+    Column("last_run_id", String(36), nullable=True),
+    # record_key leads: batch lookups are `record_key = ANY(...)`, which PostgreSQL can
+    # only turn into an index condition on a leading column.
+    UniqueConstraint("record_key", "source_system", "stream"),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    *_source_record_columns(),
+    Column("rule", String(64), nullable=False),
+    Column("field", String(255), nullable=True),
+    Column("reason", Text(), nullable=False),
+    Column("mapping_version", String(128), nullable=True),
+    Column("run_id", String(36), nullable=True),
+    Column("attempts", Integer(), nullable=False, default=1),
+    Column("first_seen_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+    Column("resolved_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("record_key", "source_system", "stream", "payload_hash"),
+)
+
+order_status_history = Table(
+    "order_status_history",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("order_key", Uuid(), nullable=False),
+    Column("source_system", String(64), nullable=False),
+    Column("source_id", String(255), nullable=False),
+    Column("previous_status", String(32), nullable=True),
+    Column("status", String(32), nullable=False),
+    Column("status_raw", Text(), nullable=True),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("accepted", Boolean(), nullable=False),
+    Column("reason", Text(), nullable=True),
+    Column("run_id", String(36), nullable=True),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("order_key", "occurred_at", "status"),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("pipeline", String(128), primary_key=True),
+    Column("state", Json, nullable=False),
+    Column("run_id", String(36), nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("pipeline", String(128), nullable=False),
+    Column("source_system", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("records_in", Integer(), nullable=False, default=0),
+    Column("upserted", Integer(), nullable=False, default=0),
+    Column("unchanged", Integer(), nullable=False, default=0),
+    Column("dead_lettered", Integer(), nullable=False, default=0),
+    Column("rejected_transitions", Integer(), nullable=False, default=0),
+    Column("stream_counts", Json, nullable=True),
+    Column("message", Text(), nullable=True),
+    Index("ix_sync_runs_pipeline_started_at", "pipeline", "started_at"),
+)
