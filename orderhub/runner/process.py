@@ -18,6 +18,8 @@ from typing import IO
 
 _RECORD = re.compile(rb'"type":\s*"RECORD",\s*"stream":\s*"([^"]+)"')
 CHUNK = 1 << 16
+#: Seconds a process gets to stop after SIGTERM before it is killed.
+STOP_GRACE = 10.0
 
 
 @dataclass
@@ -48,7 +50,10 @@ def relay(source: IO[bytes], sink: IO[bytes], stats: RelayStats) -> None:
             try:
                 sink.write(chunk)
             except BrokenPipeError:
+                # The reader is gone: closing our end makes the writer's next write fail
+                # at once, instead of blocking it forever on a full pipe.
                 stats.broken_pipe = True
+                source.close()
                 return
     finally:
         try:
@@ -67,6 +72,7 @@ class ProcessPair:
     stats: RelayStats
     tap_log: Path
     target_log: Path
+    _stop_requested: dict[int, float] = field(default_factory=dict)
 
     @classmethod
     def start(cls, tap_command: list[str], target_command: list[str], log_dir: Path) -> ProcessPair:
@@ -88,8 +94,11 @@ class ProcessPair:
     def running(self) -> bool:
         """True while either process runs; stops the tap once the target has died
         (nothing would take its data)."""
-        if self.target.poll() is not None and self.tap.poll() is None:
-            self.tap.terminate()
+        for process in (self.tap, self.target):
+            if process.pid in self._stop_requested or (
+                process is self.tap and self.target.poll() is not None
+            ):
+                self._stop(process)
         return self.tap.poll() is None or self.target.poll() is None
 
     def wait(self, poll: float = 0.2) -> tuple[int, int]:
@@ -102,8 +111,22 @@ class ProcessPair:
     def terminate(self) -> None:
         """Stop both processes: the tap first, so the target can commit what it has."""
         for process in (self.tap, self.target):
-            if process.poll() is None:
-                process.terminate()
+            self._stop(process)
+
+    def _stop(self, process: subprocess.Popen[bytes]) -> None:
+        """SIGTERM once, then SIGKILL when the grace period is over.
+
+        singer-sdk answers SIGTERM by writing a last STATE message, which can block on a
+        pipe nobody reads any more; repeating SIGTERM would only re-enter that handler.
+        """
+        if process.poll() is not None:
+            return
+        asked = self._stop_requested.get(process.pid)
+        if asked is None:
+            self._stop_requested[process.pid] = time.monotonic()
+            process.terminate()
+        elif time.monotonic() - asked > STOP_GRACE:
+            process.kill()
 
 
 def log_tail(path: Path, lines: int = 12) -> str:
