@@ -9,12 +9,18 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine
 
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
 
 PG_ADMIN_URL = os.environ.get("ORDERHUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ROOT = Path(__file__).resolve().parents[1]
+
+# Properties are about correctness, not speed: a slower CI machine must not turn a
+# per-example time limit into a failure.
+settings.register_profile("orderhub", deadline=None, print_blob=True)
+settings.load_profile("orderhub")
 
 
 @pytest.fixture
