@@ -12,38 +12,96 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-#: Source status codes of the sample store and the lifecycle step each may move to.
-LIFECYCLE: dict[str, tuple[str, ...]] = {
-    "NEW": ("PAID", "CANCELLED"),
-    "PAID": ("PICKING",),
-    "PICKING": ("SHIPPED",),
-    "SHIPPED": ("DELIVERED",),
-    "DELIVERED": ("CLOSED", "REFUNDED"),
-    "CLOSED": (),
-    "CANCELLED": (),
-    "REFUNDED": (),
-}
-#: How a connector's code table maps the sample codes (used by scaffolded mappings).
-CANONICAL = {
-    "NEW": "pending_payment",
-    "PAID": "paid",
-    "PICKING": "packed",
-    "SHIPPED": "shipped",
-    "DELIVERED": "delivered",
-    "CLOSED": "completed",
-    "CANCELLED": "cancelled",
-    "REFUNDED": "refunded",
-}
-_FIRST = ["Wei", "Li", "Anna", "James", "Mei", "Olivia", "Hao", "Lucas"]
-_LAST = ["Zhang", "Wang", "Smith", "Chen", "Müller", "Liu", "Garcia", "Huang"]
-_PRODUCTS = [
-    ("TEA-01", "Oolong tea", "12.50"),
-    ("CUP-02", "Tea cup", "8.00"),
-    ("POT-03", "Clay teapot", "45.90"),
-    ("SET-04", "Gift set", "99.00"),
-]
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from orderhub.exceptions import ConfigurationError
+
+
+class SampleProduct(BaseModel):
+    """An item the simulated source sells."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sku: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    unit_price: Decimal = Field(gt=0, decimal_places=4)
+
+
+class SampleData(BaseModel):
+    """What a simulator's orders look like: a connector's ``sample_data.yml``.
+
+    The file makes the simulator speak the source's own vocabulary (its status codes and
+    how an order moves through them, its products, currency and phone numbers), so the
+    connector's code tables and mappings are tested against what the real system sends.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    #: Source status code -> the codes an order in it may move to next.
+    lifecycle: dict[str, tuple[str, ...]] = Field(min_length=1)
+    #: Codes a seeded order starts in (new orders start in the first lifecycle code).
+    seeded_statuses: tuple[str, ...] = Field(min_length=1)
+    products: tuple[SampleProduct, ...] = Field(min_length=1)
+    first_names: tuple[str, ...] = Field(min_length=1)
+    last_names: tuple[str, ...] = Field(min_length=1)
+    #: Customer phones are this prefix plus an 8-digit customer number.
+    phone_prefix: str = "+86 138"
+
+    @model_validator(mode="after")
+    def _codes_are_declared(self) -> SampleData:
+        declared = set(self.lifecycle)
+        used = {c for nexts in self.lifecycle.values() for c in nexts} | set(self.seeded_statuses)
+        if undeclared := sorted(used - declared):
+            raise ValueError(f"status codes used but not declared in lifecycle: {undeclared}")
+        return self
+
+    @property
+    def status_codes(self) -> list[str]:
+        """Every source status code the simulator can send."""
+        return list(self.lifecycle)
+
+    @classmethod
+    def load(cls, path: Path) -> SampleData:
+        """Read and check a ``sample_data.yml``; errors name the file and the field."""
+        try:
+            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigurationError(f"{path}: {exc}") from exc
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise ConfigurationError(f"{path}: {problems}") from exc
+
+
+#: The kit's own sample, also the starting point of every scaffold's sample_data.yml.
+DEFAULT_SAMPLE = SampleData(
+    lifecycle={
+        "NEW": ("PAID", "CANCELLED"),
+        "PAID": ("PICKING",),
+        "PICKING": ("SHIPPED",),
+        "SHIPPED": ("DELIVERED",),
+        "DELIVERED": ("CLOSED", "REFUNDED"),
+        "CLOSED": (),
+        "CANCELLED": (),
+        "REFUNDED": (),
+    },
+    seeded_statuses=("NEW", "PAID", "PICKING", "SHIPPED", "DELIVERED"),
+    products=(
+        SampleProduct(sku="TEA-01", name="Oolong tea", unit_price=Decimal("12.50")),
+        SampleProduct(sku="CUP-02", name="Tea cup", unit_price=Decimal("8.00")),
+        SampleProduct(sku="POT-03", name="Clay teapot", unit_price=Decimal("45.90")),
+        SampleProduct(sku="SET-04", name="Gift set", unit_price=Decimal("99.00")),
+    ),
+    first_names=("Wei", "Li", "Anna", "James", "Mei", "Olivia", "Hao", "Lucas"),
+    last_names=("Zhang", "Wang", "Smith", "Chen", "Müller", "Liu", "Garcia", "Huang"),
+)
 
 
 @dataclass
@@ -52,7 +110,7 @@ class SampleOrderStore:
 
     seed: int = 7
     count: int = 40
-    currency: str = "USD"
+    sample: SampleData = DEFAULT_SAMPLE
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     _clock: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(days=30))
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -66,32 +124,32 @@ class SampleOrderStore:
     # -- data ---------------------------------------------------------------------------
 
     def _add(self, number: int, moment: datetime) -> dict[str, Any]:
-        rng = self.rng
+        rng, sample = self.rng, self.sample
         customer = rng.randrange(1, max(2, self.count // 3))
         lines: list[dict[str, Any]] = []
         for index in range(1, rng.randint(1, 4) + 1):
-            sku, name, price = rng.choice(_PRODUCTS)
+            product = rng.choice(sample.products)
             lines.append(
                 {
                     "line_no": index,
-                    "sku": sku,
-                    "name": name,
+                    "sku": product.sku,
+                    "name": product.name,
                     "quantity": rng.randint(1, 3),
-                    "unit_price": price,
+                    "unit_price": str(product.unit_price),
                 }
             )
         total = sum(Decimal(line["unit_price"]) * line["quantity"] for line in lines)
         order: dict[str, Any] = {
             "id": f"SO-{number:06d}",
             "number": f"{number:06d}",
-            "status": rng.choice(["NEW", "PAID", "PICKING", "SHIPPED", "DELIVERED"]),
-            "currency": self.currency,
+            "status": rng.choice(sample.seeded_statuses),
+            "currency": sample.currency,
             "total": str(total),
             "customer": {
                 "id": f"C-{customer:05d}",
-                "name": f"{_FIRST[customer % 8]} {_LAST[(customer // 8) % 8]}",
+                "name": _name(sample, customer),
                 "email": f"customer{customer}@example.com",
-                "phone": f"+86 138{customer:08d}",
+                "phone": f"{sample.phone_prefix}{customer:08d}",
             },
             "lines": lines,
             "created_at": moment,
@@ -123,14 +181,15 @@ class SampleOrderStore:
         """Move ``count`` orders one lifecycle step (or add new ones); returns their ids."""
         with self._lock:
             changed: set[str] = set()
-            movable = [o for o in self.live() if LIFECYCLE[o["status"]]]
+            lifecycle = self.sample.lifecycle
+            movable = [o for o in self.live() if lifecycle[o["status"]]]
             for order in self.rng.sample(movable, min(count, len(movable))):
-                order["status"] = self.rng.choice(LIFECYCLE[order["status"]])
+                order["status"] = self.rng.choice(lifecycle[order["status"]])
                 order["updated_at"] = self._tick()
                 changed.add(order["id"])
             while len(changed) < count:
                 order = self._add(len(self.orders) + 1, self._tick())
-                order["status"] = "NEW"
+                order["status"] = self.sample.status_codes[0]
                 changed.add(order["id"])
             return changed
 
@@ -148,7 +207,6 @@ class SampleOrderStore:
             moment = datetime.now(UTC) - before
             changed = set()
             for order in self.rng.sample(self.live(), min(count, len(self.live()))):
-                order["status"] = "PAID" if order["status"] == "NEW" else order["status"]
                 order["total"] = str(Decimal(order["total"]) + Decimal("0.01"))
                 order["updated_at"] = moment
                 changed.add(order["id"])
@@ -163,6 +221,11 @@ class SampleOrderStore:
                 if updated_since is None or o["updated_at"] >= updated_since
             ]
             return sorted(rows, key=lambda o: (o["updated_at"], o["id"]))
+
+
+def _name(sample: SampleData, customer: int) -> str:
+    first, last = sample.first_names, sample.last_names
+    return f"{first[customer % len(first)]} {last[(customer // len(first)) % len(last)]}"
 
 
 def iso(moment: datetime | None) -> str | None:
