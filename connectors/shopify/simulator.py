@@ -29,8 +29,6 @@ import time
 from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 from connectors.shopify.cost import MAX_QUERY_COST, actual_cost, requested_cost
@@ -39,6 +37,7 @@ from connectors.shopify.sample_data import advance_store, seed_store
 from connectors.shopify.sim_controls import Faults, LeakyBucket, RequestRecord
 from connectors.shopify.sim_schema import execute_query, parse_and_validate
 from connectors.shopify.store import iso
+from orderhub.connector_kit.http_simulator import Answer, LoopbackServer, Request, json_answer
 
 __all__ = ["Faults", "LeakyBucket", "RequestRecord", "ShopifySimulator", "main"]
 
@@ -52,71 +51,7 @@ RATE_LIMITED = (
 DOCS = "https://shopify.dev/api/usage/rate-limits"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    # Headers and body are separate writes; without TCP_NODELAY each response waits ~40 ms
-    # for a delayed ACK (Nagle), which would dominate test time.
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet by default: test output should not fill with access logs."""
-        if self.server.simulator.verbose:
-            super().log_message(format, *args)
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        raw = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False)
-        body = raw if isinstance(raw, bytes) else raw.encode("utf-8")
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # client gave up (timeout test)
-            self.close_connection = True
-
-    def do_GET(self) -> None:
-        sim = self.server.simulator
-        if self.path == "/_simulator/health":
-            self._send(200, {"status": "ok", **sim.counts()})
-        elif self.path == "/_simulator/stats":
-            self._send(200, sim.stats())
-        else:
-            self._send(404, {"errors": "Not Found"})
-
-    def do_POST(self) -> None:
-        sim = self.server.simulator
-        body = self._body()
-        if GRAPHQL_PATH.match(self.path.split("?", 1)[0]):
-            status, payload, headers = sim.handle_graphql(self.path, self.headers, body)
-            self._send(status, payload, headers)
-            return
-        try:
-            data = json.loads(body or b"{}")
-            if self.path == "/_simulator/faults":
-                self._send(200, sim.set_faults(data))
-            elif self.path == "/_simulator/advance":
-                changed = sim.advance(int(data.get("changes", 20)))
-                self._send(200, {"changed": changed, "count": len(changed)})
-            else:
-                self._send(404, {"errors": "Not Found"})
-        except (ValueError, TypeError) as exc:
-            self._send(400, {"errors": str(exc)})
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    simulator: ShopifySimulator
-
-
-class ShopifySimulator:
+class ShopifySimulator(LoopbackServer):
     """Serve a seeded fake shop on ``127.0.0.1`` from a background thread."""
 
     def __init__(
@@ -148,59 +83,19 @@ class ShopifySimulator:
         self.bucket = LeakyBucket(bucket_size, restore_rate)
         self.faults = Faults()
         self.requests: list[RequestRecord] = []
-        self.host, self.port, self.api_version, self.verbose = host, port, api_version, verbose
+        self.api_version = api_version
         self._lock = threading.RLock()
         self._clock = max(
             [o["updatedAt"] for o in self.store.orders.values()]
             + [c["updatedAt"] for c in self.store.customers.values()]
             + [iso(start)]
         )
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle -------------------------------------------------------------------------
+        super().__init__(host=host, port=port, verbose=verbose)
 
     def start(self) -> str:
         """Start serving (idempotent) and return the GraphQL endpoint URL."""
-        if self._server is None:
-            server = _Server((self.host, self.port), _Handler)
-            server.simulator = self
-            self._server = server
-            self._thread = threading.Thread(
-                target=server.serve_forever, args=(0.05,), name="shopify-simulator", daemon=True
-            )
-            self._thread.start()
+        super().start()
         return self.url
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> ShopifySimulator:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://host:port`` of the running server."""
-        if self._server is None:
-            raise RuntimeError("Simulator is not running; call start() first")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     @property
     def url(self) -> str:
@@ -248,6 +143,29 @@ class ShopifySimulator:
 
     # -- request handling ------------------------------------------------------------------
 
+    def handle(self, request: Request) -> Answer:
+        """Route one HTTP request: the Admin GraphQL endpoint or the simulator's controls."""
+        if request.method == "POST" and GRAPHQL_PATH.match(request.path):
+            status, payload, headers = self.handle_graphql(request)
+            if isinstance(payload, bytes):  # a malformed page, sent as is
+                return status, {"Content-Type": "application/json; charset=utf-8"}, payload
+            return json_answer(status, payload, headers)
+        route = (request.method, request.path)
+        if route == ("GET", "/_simulator/health"):
+            return json_answer(200, {"status": "ok", **self.counts()})
+        if route == ("GET", "/_simulator/stats"):
+            return json_answer(200, self.stats())
+        try:
+            data = json.loads(request.body or b"{}")
+            if route == ("POST", "/_simulator/faults"):
+                return json_answer(200, self.set_faults(data))
+            if route == ("POST", "/_simulator/advance"):
+                changed = self.advance(int(data.get("changes", 20)))
+                return json_answer(200, {"changed": changed, "count": len(changed)})
+        except (ValueError, TypeError) as exc:
+            return json_answer(400, {"errors": str(exc)})
+        return json_answer(404, {"errors": "Not Found"})
+
     def _record(self, path: str, status: int, outcome: str, cost: int | None = None) -> None:
         self.requests.append(RequestRecord(path, status, outcome, cost))
 
@@ -258,10 +176,9 @@ class ShopifySimulator:
             return True
         return False
 
-    def handle_graphql(
-        self, path: str, headers: Any, body: bytes
-    ) -> tuple[int, Any, dict[str, str]]:
+    def handle_graphql(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         """Answer one GraphQL POST: faults, auth, cost and throttling, then execution."""
+        path = request.path
         with self._lock:
             delay = self.faults.slow_seconds
             if delay > 0 and self.faults.slow_requests > 0:
@@ -277,10 +194,10 @@ class ShopifySimulator:
             if self._take_fault("http_429"):
                 self._record(path, 429, "http_429")
                 return 429, {"errors": RATE_LIMITED}, {"Retry-After": "1.0"}
-            if headers.get("X-Shopify-Access-Token") != self.access_token:
+            if request.headers.get("x-shopify-access-token") != self.access_token:
                 self._record(path, 401, "unauthorized")
                 return 401, {"errors": INVALID_TOKEN}, {}
-            status, payload, outcome, cost = self._graphql(body)
+            status, payload, outcome, cost = self._graphql(request.body)
             if status == 200 and self._take_fault("malformed_pages"):
                 text = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self._record(path, 200, "malformed", cost)

@@ -1,4 +1,8 @@
-"""A base for HTTP simulators: loopback server, bearer-token auth and the kit's faults.
+"""Bases for HTTP simulators: a loopback server, and the kit's auth and faults on top.
+
+:class:`LoopbackServer` serves :meth:`~LoopbackServer.handle` on 127.0.0.1 from a
+background thread (keep-alive HTTP/1.1, as real APIs speak); a simulator whose source
+has its own auth and fault semantics (Shopify's cost bucket) builds on it directly.
 
 A scaffolded simulator subclasses :class:`HTTPSimulator` and implements :meth:`answer`
 for its API (REST pages, GraphQL, SOAP envelopes); faults, auth and the admin endpoints
@@ -18,7 +22,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from orderhub.connector_kit.source import Fault
@@ -47,7 +51,7 @@ class Request:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    simulator: HTTPSimulator
+    simulator: LoopbackServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that timed out has hung up; its broken pipe is expected, not news.
@@ -57,9 +61,14 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    protocol_version = "HTTP/1.1"
+    # Headers and body are separate writes; without TCP_NODELAY each keep-alive response
+    # waits ~40 ms for a delayed ACK (Nagle), which would dominate test time.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
-        return None
+        if self.server.simulator.verbose:
+            super().log_message(format, *args)
 
     def _handle(self, method: str) -> None:
         parts = urlsplit(self.path)
@@ -72,12 +81,15 @@ class _Handler(BaseHTTPRequestHandler):
             body=self.rfile.read(length) if length else b"",
         )
         status, headers, body = self.server.simulator.handle(request)
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout)
+            self.close_connection = True
 
     def do_GET(self) -> None:
         self._handle("GET")
@@ -89,43 +101,43 @@ class _Handler(BaseHTTPRequestHandler):
 Answer = tuple[int, dict[str, str], bytes]
 
 
-def json_answer(status: int, payload: Any) -> Answer:
-    """A JSON response."""
-    return status, {"Content-Type": "application/json"}, json.dumps(payload).encode()
+def json_answer(status: int, payload: Any, headers: dict[str, str] | None = None) -> Answer:
+    """A JSON response (UTF-8, non-ASCII kept as is, as most APIs send it)."""
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    return status, {"Content-Type": "application/json; charset=utf-8", **(headers or {})}, body
 
 
-class HTTPSimulator:
-    """Serves :meth:`answer` on 127.0.0.1 with auth and faults (see module docstring)."""
+class LoopbackServer:
+    """Serves :meth:`handle` on ``host:port`` (port 0: any free one) until stopped."""
 
-    retry_after_seconds = 1.0
-    slow_seconds = 1.5
-
-    def __init__(self, *, token: str = "simulator-token", port: int = 0) -> None:
-        self.token = token
-        self.accepted_token = token
-        self.port = port
-        self.faults = FaultCounters()
-        self.lock = threading.RLock()
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> None:
+        self.host, self.port, self.verbose = host, port, verbose
         self._server: _Server | None = None
-
-    # -- lifecycle ------------------------------------------------------------------------
+        self._thread: threading.Thread | None = None
 
     def start(self) -> str:
-        """Start serving in a background thread; returns the base URL."""
+        """Start serving in a background thread (idempotent); returns the base URL."""
         if self._server is None:
-            server = _Server(("127.0.0.1", self.port), _Handler)
+            server = _Server((self.host, self.port), _Handler)
             server.simulator = self
             self._server = server
-            threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+            self._thread = threading.Thread(
+                target=server.serve_forever, args=(0.05,), name=type(self).__name__, daemon=True
+            )
+            self._thread.start()
         return self.base_url
 
     def stop(self) -> None:
+        """Stop serving and release the port."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
 
-    def __enter__(self) -> HTTPSimulator:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -134,10 +146,29 @@ class HTTPSimulator:
 
     @property
     def base_url(self) -> str:
+        """``http://host:port`` of the running server."""
         if self._server is None:
             raise RuntimeError("the simulator is not running: call start() first")
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
+
+    def handle(self, request: Request) -> Answer:
+        """Answer one request; subclasses implement it (called from server threads)."""
+        raise NotImplementedError
+
+
+class HTTPSimulator(LoopbackServer):
+    """Serves :meth:`answer` on 127.0.0.1 with auth and faults (see module docstring)."""
+
+    retry_after_seconds = 1.0
+    slow_seconds = 1.5
+
+    def __init__(self, *, token: str = "simulator-token", port: int = 0) -> None:
+        super().__init__(port=port)
+        self.token = token
+        self.accepted_token = token
+        self.faults = FaultCounters()
+        self.lock = threading.RLock()
 
     # -- faults ---------------------------------------------------------------------------
 
@@ -171,8 +202,8 @@ class HTTPSimulator:
         if request.headers.get("authorization") != f"Bearer {self.accepted_token}":
             return json_answer(401, {"error": "invalid_token", "message": "token expired"})
         if self._take("rate_limited"):
-            status, headers, body = json_answer(429, {"error": "rate_limited"})
-            return status, {**headers, "Retry-After": str(self.retry_after_seconds)}, body
+            retry_after = {"Retry-After": str(self.retry_after_seconds)}
+            return json_answer(429, {"error": "rate_limited"}, retry_after)
         if self._take("server_error"):
             return json_answer(503, {"error": "unavailable"})
         if self._take("timeout"):
