@@ -80,27 +80,9 @@ class SampleData(BaseModel):
             raise ConfigurationError(f"{path}: {problems}") from exc
 
 
-#: The kit's own sample, also the starting point of every scaffold's sample_data.yml.
-DEFAULT_SAMPLE = SampleData(
-    lifecycle={
-        "NEW": ("PAID", "CANCELLED"),
-        "PAID": ("PICKING",),
-        "PICKING": ("SHIPPED",),
-        "SHIPPED": ("DELIVERED",),
-        "DELIVERED": ("CLOSED", "REFUNDED"),
-        "CLOSED": (),
-        "CANCELLED": (),
-        "REFUNDED": (),
-    },
-    seeded_statuses=("NEW", "PAID", "PICKING", "SHIPPED", "DELIVERED"),
-    products=(
-        SampleProduct(sku="TEA-01", name="Oolong tea", unit_price=Decimal("12.50")),
-        SampleProduct(sku="CUP-02", name="Tea cup", unit_price=Decimal("8.00")),
-        SampleProduct(sku="POT-03", name="Clay teapot", unit_price=Decimal("45.90")),
-        SampleProduct(sku="SET-04", name="Gift set", unit_price=Decimal("99.00")),
-    ),
-    first_names=("Wei", "Li", "Anna", "James", "Mei", "Olivia", "Hao", "Lucas"),
-    last_names=("Zhang", "Wang", "Smith", "Chen", "Müller", "Liu", "Garcia", "Huang"),
+#: The kit's own sample: the file every scaffold starts its sample_data.yml from.
+DEFAULT_SAMPLE = SampleData.load(
+    Path(__file__).parent / "templates/common/connectors/<<name>>/sample_data.yml.tmpl"
 )
 
 

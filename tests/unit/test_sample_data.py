@@ -9,10 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orderhub.connector_kit.sample_orders import DEFAULT_SAMPLE, SampleData, SampleOrderStore
-from orderhub.connector_kit.scaffold import TEMPLATES
 from orderhub.exceptions import ConfigurationError
-
-TEMPLATE = TEMPLATES / "common" / "connectors" / "<<name>>" / "sample_data.yml.tmpl"
 
 U8_LIKE = """
 currency: CNY
@@ -34,11 +31,6 @@ def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "sample_data.yml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def test_the_scaffold_template_is_the_kits_default_sample(tmp_path: Path) -> None:
-    loaded = SampleData.load(write(tmp_path, TEMPLATE.read_text().replace("<<name>>", "acme")))
-    assert loaded == DEFAULT_SAMPLE
 
 
 def test_a_store_speaks_the_sources_vocabulary(tmp_path: Path) -> None:
