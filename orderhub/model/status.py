@@ -126,3 +126,39 @@ class TransitionDecision:
 def decide(previous: OrderStatus | None, observed: OrderStatus) -> TransitionDecision:
     """Decide whether an observed source status is applied to the order."""
     return TransitionDecision(previous, observed, is_allowed(previous, observed))
+
+
+#: The order status a carrier scan shows an order has reached; None: the scan says
+#: nothing about the order (a label was printed, a delivery attempt failed).
+ORDER_STATUS_OF_TRACKING: dict[TrackingStatus, OrderStatus | None] = {
+    TrackingStatus.INFO_RECEIVED: None,
+    TrackingStatus.PICKED_UP: OrderStatus.SHIPPED,
+    TrackingStatus.IN_TRANSIT: OrderStatus.SHIPPED,
+    TrackingStatus.OUT_FOR_DELIVERY: OrderStatus.SHIPPED,
+    TrackingStatus.DELIVERED: OrderStatus.DELIVERED,
+    TrackingStatus.EXCEPTION: None,
+    TrackingStatus.RETURNED: OrderStatus.RETURNED,
+}
+
+
+def advanced_by_tracking(current: OrderStatus, scanned: TrackingStatus) -> OrderStatus | None:
+    """The status a carrier scan moves an order to, or None if it moves nothing.
+
+    A scan only moves an order forward. A scan behind the order's status (an in-transit
+    scan loaded after the delivery) is old news, not a transition, and a scan that no
+    transition allows (a cancelled order in transit) is left for the quality reports:
+    carriers report parcels, the source system owns the order.
+    """
+    implied = ORDER_STATUS_OF_TRACKING[scanned]
+    if implied is None or implied == current or implied not in ALLOWED_TRANSITIONS[current]:
+        return None
+    return implied
+
+
+def lags_behind(held: OrderStatus, observed: OrderStatus) -> bool:
+    """True if ``observed`` is a status ``held`` could still be reached from.
+
+    When carriers moved an order on (delivered) and its source has not caught up (still
+    says shipped), the source's status is behind, not an impossible transition back.
+    """
+    return observed != held and is_allowed(observed, held)

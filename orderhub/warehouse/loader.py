@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 
 from orderhub import jsonutil
-from orderhub.model.entities import OrderStatusEvent, UnifiedEntity
-from orderhub.model.status import OrderStatus, decide
+from orderhub.model.entities import UnifiedEntity
 from orderhub.warehouse import schema
 from orderhub.warehouse.bulk import BulkWriter, key_in
+from orderhub.warehouse.order_status import OrderStatusKeeper
 from orderhub.warehouse.records import (
     DeadLetter,
     IncomingRecord,
@@ -53,6 +53,7 @@ class LoadTransaction:
         self.transaction = self.connection.begin()
         self.bulk = BulkWriter(self.connection)
         self.run_id = run_id
+        self.statuses = OrderStatusKeeper(self.connection, self.bulk, run_id)
 
     # raw landing ------------------------------------------------------------------
 
@@ -157,17 +158,22 @@ class LoadTransaction:
                 held = rows.get(entity.source_id)
                 if held is None or held["source_updated_at"] <= row["source_updated_at"]:
                     rows[entity.source_id] = row
-        rejected = 0
-        if "order" in by_kind:
-            rejected = self._apply_status_machine(list(by_kind["order"].values()), now)
+        order_rows = list(by_kind.get("order", {}).values())
+        rejected = self.statuses.apply_source_statuses(order_rows, now) if order_rows else 0
         for kind, rows in by_kind.items():
             self.bulk.upsert(
                 schema.ENTITY_TABLES[kind],
                 list(rows.values()),
                 conflict=("source_system", "source_id"),
             )
-        if "order" in by_kind:
-            self._soft_delete_dropped_children(list(by_kind["order"].values()), now)
+        if order_rows:
+            self._soft_delete_dropped_children(order_rows, now)
+        scans = by_kind.get("tracking_event", {}).values()
+        self.statuses.advance_by_tracking(
+            [row["order_key"] for row in order_rows],
+            list({row["shipment_key"] for row in scans if row["deleted_at"] is None}),
+            now,
+        )
         return rejected
 
     @staticmethod
@@ -185,49 +191,6 @@ class LoadTransaction:
             deleted_at=None,
         )
         return row
-
-    def _apply_status_machine(self, order_rows: list[dict[str, Any]], now: datetime) -> int:
-        """Record status transitions; an impossible one keeps the previous status."""
-        table = schema.orders
-        keys = [row["order_key"] for row in order_rows]
-        held = {
-            row.order_key: (OrderStatus(row.status), row.source_updated_at)
-            for row in self.connection.execute(
-                select(table.c.order_key, table.c.status, table.c.source_updated_at).where(
-                    key_in(table.c.order_key, keys, self.bulk.dialect)
-                )
-            )
-        }
-        history: list[dict[str, Any]] = []
-        rejected = 0
-        for row in order_rows:
-            previous, held_version = held.get(row["order_key"], (None, None))
-            if held_version is not None and held_version > row["source_updated_at"]:
-                continue  # a stale replay: the guard will skip the row as well
-            decision = decide(previous, OrderStatus(row["status"]))
-            if not decision.is_change:
-                continue
-            row["status"] = decision.resulting
-            rejected += not decision.accepted
-            event = OrderStatusEvent(
-                order_key=row["order_key"],
-                source_system=row["source_system"],
-                source_id=row["source_id"],
-                previous_status=previous,
-                status=decision.observed,
-                status_raw=row["status_raw"],
-                occurred_at=row["source_updated_at"],
-                accepted=decision.accepted,
-                reason=decision.reason,
-            )
-            history.append({**event.model_dump(), "run_id": self.run_id, "recorded_at": now})
-        self.bulk.upsert(
-            schema.order_status_history,
-            history,
-            conflict=("order_key", "occurred_at", "status"),
-            update=(),
-        )
-        return rejected
 
     def _soft_delete_dropped_children(
         self, order_rows: list[dict[str, Any]], now: datetime

@@ -95,6 +95,15 @@ def _business_columns(model: type[UnifiedEntity]) -> list[Column[Any]]:
     return columns
 
 
+def _warehouse_columns(kind: str) -> list[Column[Any]]:
+    """Columns the warehouse keeps beside what a source maps."""
+    if kind == "order":
+        # Who set `status` last: the order's own source, or a carrier scan that moved it
+        # on (see orderhub.warehouse.order_status).
+        return [Column("status_set_by", String(16), nullable=False, server_default="source")]
+    return []
+
+
 def _entity_table(kind: str, model: type[UnifiedEntity]) -> Table:
     name = ENTITY_TABLE_NAMES[kind]
     table = Table(
@@ -105,6 +114,7 @@ def _entity_table(kind: str, model: type[UnifiedEntity]) -> Table:
         Column("source_id", String(255), nullable=False),
         Column("source_updated_at", UTCDateTime(), nullable=False),
         *_business_columns(model),
+        *_warehouse_columns(kind),
         Column("source_stream", String(128), nullable=False),
         Column("source_record_key", Text(), nullable=False),
         Column("mapping_version", String(128), nullable=False),

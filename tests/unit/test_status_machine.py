@@ -8,10 +8,14 @@ from hypothesis import strategies as st
 from orderhub.model.status import (
     ALLOWED_TRANSITIONS,
     MAIN_PATH,
+    ORDER_STATUS_OF_TRACKING,
     TERMINAL_STATUSES,
     OrderStatus,
+    TrackingStatus,
+    advanced_by_tracking,
     decide,
     is_allowed,
+    lags_behind,
 )
 
 statuses = st.sampled_from(list(OrderStatus))
@@ -75,3 +79,43 @@ def test_applying_any_sequence_only_ever_holds_reachable_statuses(
 @given(statuses)
 def test_nothing_leaves_refunded(status: OrderStatus) -> None:
     assert decide(OrderStatus.REFUNDED, status).resulting is OrderStatus.REFUNDED
+
+
+scans = st.sampled_from(list(TrackingStatus))
+
+
+@given(statuses, scans)
+def test_a_scan_only_ever_moves_an_order_forward(
+    current: OrderStatus, scan: TrackingStatus
+) -> None:
+    moved = advanced_by_tracking(current, scan)
+    if moved is not None:
+        assert moved != current and is_allowed(current, moved)
+        assert moved == ORDER_STATUS_OF_TRACKING[scan]
+
+
+def test_scans_move_orders_the_way_parcels_go() -> None:
+    assert advanced_by_tracking(OrderStatus.PAID, TrackingStatus.IN_TRANSIT) == "shipped"
+    assert advanced_by_tracking(OrderStatus.SHIPPED, TrackingStatus.DELIVERED) == "delivered"
+    assert advanced_by_tracking(OrderStatus.DELIVERED, TrackingStatus.RETURNED) == "returned"
+    # old news, and what carriers cannot decide
+    assert advanced_by_tracking(OrderStatus.DELIVERED, TrackingStatus.IN_TRANSIT) is None
+    assert advanced_by_tracking(OrderStatus.CANCELLED, TrackingStatus.IN_TRANSIT) is None
+    assert advanced_by_tracking(OrderStatus.SHIPPED, TrackingStatus.EXCEPTION) is None
+    assert advanced_by_tracking(OrderStatus.PAID, TrackingStatus.INFO_RECEIVED) is None
+
+
+@given(statuses, statuses)
+def test_a_lagging_status_is_one_that_could_still_reach_the_held_one(
+    held: OrderStatus, observed: OrderStatus
+) -> None:
+    assert lags_behind(held, observed) == (observed != held and is_allowed(observed, held))
+
+
+@given(st.sampled_from([s for s in ORDER_STATUS_OF_TRACKING.values() if s]), statuses)
+def test_a_status_a_scan_set_is_never_behind_what_lags_behind_it(
+    held: OrderStatus, observed: OrderStatus
+) -> None:
+    # No cycle: the source catching up (or going past) is never itself lagging.
+    if lags_behind(held, observed):
+        assert not lags_behind(observed, held)

@@ -231,6 +231,7 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("customer_key", sa.Uuid(), nullable=True),
+        sa.Column("status_set_by", sa.String(length=16), server_default="source", nullable=False),
         sa.Column("source_stream", sa.String(length=128), nullable=False),
         sa.Column("source_record_key", sa.Text(), nullable=False),
         sa.Column("mapping_version", sa.String(length=128), nullable=False),

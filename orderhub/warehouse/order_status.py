@@ -1,0 +1,181 @@
+"""Keeping each order's canonical status: its source's sightings and carriers' scans.
+
+Two things move an order's status. Its source reports a status with every version of
+the order; the state machine decides whether it applies, and every change, refusals
+too, is written to order_status_history. Carrier scans move an order on (shipped,
+delivered, returned) where the source has not caught up; the order then remembers that
+a scan set its status (``status_set_by``), so the source's lagging status that follows
+is taken as behind, not as an impossible step back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, or_, select, update
+
+from orderhub.model.entities import OrderStatusEvent
+from orderhub.model.status import (
+    ORDER_STATUS_OF_TRACKING,
+    OrderStatus,
+    TrackingStatus,
+    advanced_by_tracking,
+    decide,
+    lags_behind,
+)
+from orderhub.warehouse import schema
+from orderhub.warehouse.bulk import BulkWriter, key_in
+
+SOURCE, TRACKING = "source", "tracking"
+#: Scans that can move an order, in the order a parcel goes through them.
+_MOVING_SCANS = [s for s, moves in ORDER_STATUS_OF_TRACKING.items() if moves is not None]
+
+
+class OrderStatusKeeper:
+    """Applies status sightings and scans inside a load transaction."""
+
+    def __init__(self, connection: Connection, bulk: BulkWriter, run_id: str | None) -> None:
+        self.connection = connection
+        self.bulk = bulk
+        self.run_id = run_id
+
+    def apply_source_statuses(self, order_rows: list[dict[str, Any]], now: datetime) -> int:
+        """Set each order row's status before its upsert; returns the refused transitions.
+
+        An impossible transition keeps the previous status; a status behind one a
+        carrier scan set keeps the scan's.
+        """
+        table = schema.orders
+        keys = [row["order_key"] for row in order_rows]
+        held = {
+            row.order_key: (OrderStatus(row.status), row.source_updated_at, row.status_set_by)
+            for row in self.connection.execute(
+                select(
+                    table.c.order_key,
+                    table.c.status,
+                    table.c.source_updated_at,
+                    table.c.status_set_by,
+                ).where(key_in(table.c.order_key, keys, self.bulk.dialect))
+            )
+        }
+        history: list[OrderStatusEvent] = []
+        rejected = 0
+        for row in order_rows:
+            row["status_set_by"] = SOURCE
+            previous, held_version, set_by = held.get(row["order_key"], (None, None, None))
+            if held_version is not None and held_version > row["source_updated_at"]:
+                continue  # a stale replay: the version guard skips the row as well
+            observed = OrderStatus(row["status"])
+            if previous is not None and set_by == TRACKING and lags_behind(previous, observed):
+                row["status"], row["status_set_by"] = previous, TRACKING
+                continue
+            decision = decide(previous, observed)
+            if not decision.is_change:
+                continue
+            row["status"] = decision.resulting
+            if not decision.accepted:
+                rejected += 1
+                row["status_set_by"] = set_by or SOURCE
+            history.append(
+                OrderStatusEvent(
+                    order_key=row["order_key"],
+                    source_system=row["source_system"],
+                    source_id=row["source_id"],
+                    previous_status=previous,
+                    status=decision.observed,
+                    status_raw=row["status_raw"],
+                    occurred_at=row["source_updated_at"],
+                    accepted=decision.accepted,
+                    reason=decision.reason,
+                )
+            )
+        self._record(history, now)
+        return rejected
+
+    def advance_by_tracking(
+        self, order_keys: Sequence[uuid.UUID], shipment_keys: Sequence[uuid.UUID], now: datetime
+    ) -> None:
+        """Move orders on by their latest live scan: the orders just loaded, and the
+        orders of the shipments just scanned (whichever of the two arrived last)."""
+        if not order_keys and not shipment_keys:
+            return
+        latest: dict[uuid.UUID, Any] = {}
+        for scan in self._moving_scans(order_keys, shipment_keys):
+            held = latest.get(scan.order_key)
+            if held is None or _scan_order(scan) > _scan_order(held):
+                latest[scan.order_key] = scan
+        moves: list[dict[str, Any]] = []
+        history: list[OrderStatusEvent] = []
+        for scan in latest.values():
+            current = OrderStatus(scan.order_status)
+            moved = advanced_by_tracking(current, TrackingStatus(scan.scan))
+            if moved is None:
+                continue
+            moves.append({"key": scan.order_key, "moved": moved.value})
+            history.append(
+                OrderStatusEvent(
+                    order_key=scan.order_key,
+                    source_system=scan.source_system,
+                    source_id=scan.source_id,
+                    previous_status=current,
+                    status=moved,
+                    status_raw=f"tracking:{scan.scan_raw}",
+                    occurred_at=scan.occurred_at,
+                    accepted=True,
+                    reason=None,
+                )
+            )
+        if moves:
+            orders = schema.orders
+            self.connection.execute(
+                update(orders)
+                .where(orders.c.order_key == bindparam("key"))
+                .values(status=bindparam("moved"), status_set_by=TRACKING),
+                moves,
+            )
+        self._record(history, now)
+
+    def _moving_scans(
+        self, order_keys: Sequence[uuid.UUID], shipment_keys: Sequence[uuid.UUID]
+    ) -> Any:
+        events, shipments, orders = schema.tracking_events, schema.shipments, schema.orders
+        dialect = self.bulk.dialect
+        return self.connection.execute(
+            select(
+                orders.c.order_key,
+                orders.c.source_system,
+                orders.c.source_id,
+                orders.c.status.label("order_status"),
+                events.c.status.label("scan"),
+                events.c.status_raw.label("scan_raw"),
+                events.c.occurred_at,
+            )
+            .join_from(events, shipments, shipments.c.shipment_key == events.c.shipment_key)
+            .join(orders, orders.c.order_key == shipments.c.order_key)
+            .where(
+                or_(
+                    key_in(orders.c.order_key, list(order_keys), dialect),
+                    key_in(shipments.c.shipment_key, list(shipment_keys), dialect),
+                ),
+                events.c.status.in_([s.value for s in _MOVING_SCANS]),
+                events.c.deleted_at.is_(None),
+                shipments.c.deleted_at.is_(None),
+                orders.c.deleted_at.is_(None),
+            )
+        )
+
+    def _record(self, history: list[OrderStatusEvent], now: datetime) -> None:
+        self.bulk.upsert(
+            schema.order_status_history,
+            [{**e.model_dump(), "run_id": self.run_id, "recorded_at": now} for e in history],
+            conflict=("order_key", "occurred_at", "status"),
+            update=(),
+        )
+
+
+def _scan_order(scan: Any) -> tuple[datetime, int]:
+    """Latest first; among scans of one instant, the one further along a parcel's life."""
+    return scan.occurred_at, _MOVING_SCANS.index(TrackingStatus(scan.scan))
