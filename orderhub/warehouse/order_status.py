@@ -99,7 +99,7 @@ class OrderStatusKeeper:
         self, order_keys: Sequence[uuid.UUID], shipment_keys: Sequence[uuid.UUID], now: datetime
     ) -> None:
         """Move orders on by their latest live scan: the orders just loaded, and the
-        orders of the shipments just scanned (whichever of the two arrived last)."""
+        orders of the shipments just scanned."""
         if not order_keys and not shipment_keys:
             return
         latest: dict[uuid.UUID, Any] = {}
