@@ -170,9 +170,7 @@ class LoadTransaction:
             self._soft_delete_dropped_children(order_rows, now)
         scans = by_kind.get("tracking_event", {}).values()
         self.statuses.advance_by_tracking(
-            [row["order_key"] for row in order_rows],
-            list({row["shipment_key"] for row in scans if row["deleted_at"] is None}),
-            now,
+            list({row["shipment_key"] for row in scans if row["deleted_at"] is None}), now
         )
         return rejected
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from orderhub.model.entities import OrderStatusEvent
 from orderhub.model.status import (
@@ -95,15 +95,16 @@ class OrderStatusKeeper:
         self._record(history, now)
         return rejected
 
-    def advance_by_tracking(
-        self, order_keys: Sequence[uuid.UUID], shipment_keys: Sequence[uuid.UUID], now: datetime
-    ) -> None:
-        """Move orders on by their latest live scan: the orders just loaded, and the
-        orders of the shipments just scanned."""
-        if not order_keys and not shipment_keys:
+    def advance_by_tracking(self, shipment_keys: Sequence[uuid.UUID], now: datetime) -> None:
+        """Move the orders of the shipments just scanned on by their latest live scan.
+
+        A source sends an order's scans with the order (Shopify's fulfillment events),
+        so every order loaded with scans is reached through its shipments.
+        """
+        if not shipment_keys:
             return
         latest: dict[uuid.UUID, Any] = {}
-        for scan in self._moving_scans(order_keys, shipment_keys):
+        for scan in self._moving_scans(shipment_keys):
             held = latest.get(scan.order_key)
             if held is None or _scan_order(scan) > _scan_order(held):
                 latest[scan.order_key] = scan
@@ -138,11 +139,8 @@ class OrderStatusKeeper:
             )
         self._record(history, now)
 
-    def _moving_scans(
-        self, order_keys: Sequence[uuid.UUID], shipment_keys: Sequence[uuid.UUID]
-    ) -> Any:
+    def _moving_scans(self, shipment_keys: Sequence[uuid.UUID]) -> Any:
         events, shipments, orders = schema.tracking_events, schema.shipments, schema.orders
-        dialect = self.bulk.dialect
         return self.connection.execute(
             select(
                 orders.c.order_key,
@@ -156,10 +154,7 @@ class OrderStatusKeeper:
             .join_from(events, shipments, shipments.c.shipment_key == events.c.shipment_key)
             .join(orders, orders.c.order_key == shipments.c.order_key)
             .where(
-                or_(
-                    key_in(orders.c.order_key, list(order_keys), dialect),
-                    key_in(shipments.c.shipment_key, list(shipment_keys), dialect),
-                ),
+                key_in(shipments.c.shipment_key, list(shipment_keys), self.bulk.dialect),
                 events.c.status.in_([s.value for s in _MOVING_SCANS]),
                 events.c.deleted_at.is_(None),
                 shipments.c.deleted_at.is_(None),
