@@ -113,7 +113,15 @@ class Customer(UnifiedEntity, _HasPhone):
 
 
 class Order(UnifiedEntity, _HasPhone):
-    """An order header. ``status`` is canonical; ``status_raw`` is the source's code."""
+    """An order header. ``status`` is canonical; ``status_raw`` is the source's code.
+
+    Amounts are **as ordered**: ``subtotal_amount`` is the sum of the lines' ``line_total``
+    (after line discounts), and ``total_amount = subtotal - discount + shipping + tax``,
+    whatever happened to the order later. What refunds and edits took off is kept beside
+    them: ``refunded_amount`` (money returned to the buyer so far) and
+    ``current_total_amount`` (what the buyer pays now). Lines and orders therefore always
+    reconcile, and a refund never rewrites what was sold.
+    """
 
     KIND = "order"
     KEY_COLUMN = "order_key"
@@ -128,6 +136,8 @@ class Order(UnifiedEntity, _HasPhone):
     shipping_amount: Money | None = None
     tax_amount: Money | None = None
     total_amount: Money
+    refunded_amount: Money | None = None
+    current_total_amount: Money | None = None
     ordered_at: UtcDatetime
     cancelled_at: UtcDatetime | None = None
     closed_at: UtcDatetime | None = None
@@ -148,7 +158,11 @@ class Order(UnifiedEntity, _HasPhone):
 
 
 class OrderLine(_BelongsToOrder):
-    """One line of an order."""
+    """One line of an order, as ordered.
+
+    ``quantity``, ``unit_price`` (after line discounts) and ``line_total`` describe what
+    was sold; ``current_quantity`` is what is left after refunds, returns and edits.
+    """
 
     KIND = "order_line"
     KEY_COLUMN = "line_key"
@@ -160,6 +174,7 @@ class OrderLine(_BelongsToOrder):
     unit_price: Money
     discount_amount: Money | None = None
     line_total: Money
+    current_quantity: Quantity | None = None
     currency: Currency
 
 

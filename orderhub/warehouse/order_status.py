@@ -30,6 +30,26 @@ from orderhub.warehouse import schema
 from orderhub.warehouse.bulk import BulkWriter, key_in
 
 SOURCE, TRACKING = "source", "tracking"
+#: Namespace of history event keys (migration 0002 derives existing rows' keys the same way).
+EVENT_NAMESPACE = uuid.UUID("0f6a1c8e-3b52-4d6e-9f1e-7c2b8d4a5e90")
+
+
+def history_event_key(event: OrderStatusEvent, origin: str) -> uuid.UUID:
+    """One key per distinct sighting: a replay of it is the same row, a refusal of a
+    status the order once accepted at the same instant is another."""
+    text = "\x1f".join(
+        [
+            str(event.order_key),
+            event.occurred_at.isoformat(),
+            event.previous_status or "",
+            event.status,
+            "1" if event.accepted else "0",
+            origin,
+        ]
+    )
+    return uuid.uuid5(EVENT_NAMESPACE, text)
+
+
 #: Scans that can move an order, in the order a parcel goes through them.
 _MOVING_SCANS = [s for s, moves in ORDER_STATUS_OF_TRACKING.items() if moves is not None]
 
@@ -92,7 +112,7 @@ class OrderStatusKeeper:
                     reason=decision.reason,
                 )
             )
-        self._record(history, now)
+        self._record(history, now, SOURCE)
         return rejected
 
     def advance_by_tracking(self, shipment_keys: Sequence[uuid.UUID], now: datetime) -> None:
@@ -137,7 +157,7 @@ class OrderStatusKeeper:
                 .values(status=bindparam("moved"), status_set_by=TRACKING),
                 moves,
             )
-        self._record(history, now)
+        self._record(history, now, TRACKING)
 
     def _moving_scans(self, shipment_keys: Sequence[uuid.UUID]) -> Any:
         events, shipments, orders = schema.tracking_events, schema.shipments, schema.orders
@@ -162,12 +182,20 @@ class OrderStatusKeeper:
             )
         )
 
-    def _record(self, history: list[OrderStatusEvent], now: datetime) -> None:
+    def _record(self, history: list[OrderStatusEvent], now: datetime, origin: str) -> None:
+        rows = {
+            key: {
+                **event.model_dump(),
+                "origin": origin,
+                "event_key": key,
+                "run_id": self.run_id,
+                "recorded_at": now,
+            }
+            for event in history
+            for key in [history_event_key(event, origin)]
+        }
         self.bulk.upsert(
-            schema.order_status_history,
-            [{**e.model_dump(), "run_id": self.run_id, "recorded_at": now} for e in history],
-            conflict=("order_key", "occurred_at", "status"),
-            update=(),
+            schema.order_status_history, list(rows.values()), conflict=("event_key",), update=()
         )
 
 

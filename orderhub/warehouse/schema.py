@@ -140,8 +140,12 @@ shipments = ENTITY_TABLES["shipment"]
 tracking_events = ENTITY_TABLES["tracking_event"]
 
 
-def _source_record_columns() -> list[Column[Any]]:
-    """What raw_records and dead_letters both keep of a record: where from, and as sent."""
+def _source_record_columns(bounded: bool) -> list[Column[Any]]:
+    """What raw_records and dead_letters both keep of a record: where from, and as sent.
+
+    Dead letters take names of any length (``bounded=False``): a record whose stream
+    name is too long for raw_records must still have a place to land.
+    """
     return [
         Column(
             "id",
@@ -149,8 +153,8 @@ def _source_record_columns() -> list[Column[Any]]:
             primary_key=True,
             autoincrement=True,
         ),
-        Column("source_system", String(64), nullable=False),
-        Column("stream", String(128), nullable=False),
+        Column("source_system", String(64) if bounded else Text(), nullable=False),
+        Column("stream", String(128) if bounded else Text(), nullable=False),
         Column("record_key", Text(), nullable=False),
         Column("payload", Json, nullable=False),
         Column("payload_hash", String(64), nullable=False),
@@ -160,7 +164,7 @@ def _source_record_columns() -> list[Column[Any]]:
 raw_records = Table(
     "raw_records",
     metadata,
-    *_source_record_columns(),
+    *_source_record_columns(bounded=True),
     Column("source_version", UTCDateTime(), nullable=True),
     Column("mapped_version", String(128), nullable=True),
     Column("first_seen_at", UTCDateTime(), nullable=False),
@@ -174,9 +178,9 @@ raw_records = Table(
 dead_letters = Table(
     "dead_letters",
     metadata,
-    *_source_record_columns(),
+    *_source_record_columns(bounded=False),
     Column("rule", String(64), nullable=False),
-    Column("field", String(255), nullable=True),
+    Column("field", Text(), nullable=True),
     Column("reason", Text(), nullable=False),
     Column("mapping_version", String(128), nullable=True),
     Column("run_id", String(36), nullable=True),
@@ -202,9 +206,18 @@ order_status_history = Table(
     Column("occurred_at", UTCDateTime(), nullable=False),
     Column("accepted", Boolean(), nullable=False),
     Column("reason", Text(), nullable=True),
+    # What moved the status: the order's own source, or a carrier scan.
+    Column("origin", String(16), nullable=False, server_default="source"),
+    Column("mapping_version", String(128), nullable=True),
     Column("run_id", String(36), nullable=True),
     Column("recorded_at", UTCDateTime(), nullable=False),
-    UniqueConstraint("order_key", "occurred_at", "status"),
+    # A remap re-derives an order's history; the rows it replaces are kept, superseded.
+    Column("superseded_at", UTCDateTime(), nullable=True),
+    # uuid5 of (order, occurred_at, previous, status, accepted, origin): a replay of the
+    # same sighting is one row, and a refusal never collides with an accepted step.
+    Column("event_key", Uuid(), nullable=False),
+    UniqueConstraint("event_key"),
+    Index("ix_order_status_history_order_key", "order_key"),
 )
 
 sync_state = Table(
@@ -222,7 +235,8 @@ sync_runs = Table(
     Column("run_id", String(36), primary_key=True),
     Column("pipeline", String(128), nullable=False),
     Column("source_system", String(64), nullable=False),
-    Column("status", String(16), nullable=False),
+    # running, succeeded, succeeded_with_errors, failed, cancelled, abandoned
+    Column("status", String(32), nullable=False),
     Column("started_at", UTCDateTime(), nullable=False),
     Column("finished_at", UTCDateTime(), nullable=True),
     Column("records_in", Integer(), nullable=False, default=0),
@@ -230,7 +244,27 @@ sync_runs = Table(
     Column("unchanged", Integer(), nullable=False, default=0),
     Column("dead_lettered", Integer(), nullable=False, default=0),
     Column("rejected_transitions", Integer(), nullable=False, default=0),
+    # Input lines that were not Singer messages (recorded in dead_letters, rule
+    # not_singer_message); any makes the run end succeeded_with_errors.
+    Column("invalid_messages", Integer(), nullable=False, default=0, server_default="0"),
     Column("stream_counts", Json, nullable=True),
     Column("message", Text(), nullable=True),
+    # The process that owns the run: a run left `running` by a dead process is abandoned.
+    Column("host", String(255), nullable=True),
+    Column("pid", Integer(), nullable=True),
     Index("ix_sync_runs_pipeline_started_at", "pipeline", "started_at"),
+)
+
+#: One row per pipeline being synced: a second `orderhub sync` of it waits or refuses.
+pipeline_locks = Table(
+    "pipeline_locks",
+    metadata,
+    Column("pipeline", String(128), primary_key=True),
+    Column("run_id", String(36), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer(), nullable=False),
+    # Owner-only folder holding the run's secrets; removed by whoever takes a dead lock.
+    Column("private_dir", Text(), nullable=True),
+    Column("acquired_at", UTCDateTime(), nullable=False),
+    Column("heartbeat_at", UTCDateTime(), nullable=False),
 )
