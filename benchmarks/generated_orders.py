@@ -36,6 +36,8 @@ def generate(count: int) -> list[dict]:
                 "email": f"buyer{n}@example.com",
                 "currentSubtotalPriceSet": {"shopMoney": {"amount": f"{total:.2f}"}},
                 "currentTotalPriceSet": {"shopMoney": {"amount": f"{total:.2f}"}},
+                "subtotalPriceSet": {"shopMoney": {"amount": f"{total:.2f}"}},
+                "totalPriceSet": {"shopMoney": {"amount": f"{total:.2f}"}},
                 "customer": {
                     "id": f"gid://shopify/Customer/{n % 5000}",
                     "updatedAt": "2024-04-01T00:00:00Z",

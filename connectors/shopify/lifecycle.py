@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from connectors.shopify.money import bag, bag_amount, recompute_totals
+from connectors.shopify.money import bag, bag_amount, recompute_totals, refunded
 from connectors.shopify.store import Store, gid, iso
 
 __all__ = [
@@ -258,6 +258,7 @@ def refund(store: Store, order: dict[str, Any], at: datetime, *, full: bool = Fa
         store.rng.choice(open_lines)["currentQuantity"] -= 1
     drop_shop, drop_pres = recompute_totals(order)
     add_transaction(store, order, "REFUND", "SUCCESS", (drop_shop, drop_pres), at)
+    order["totalRefundedSet"] = refunded(order)
     nothing_left = all(line["currentQuantity"] == 0 for line in order["_lines"])
     free_shipping = order["_shipping_shop"] == 0
     order["displayFinancialStatus"] = (

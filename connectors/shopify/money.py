@@ -1,17 +1,24 @@
 """Money arithmetic for the simulator: exact decimals, MoneyBags and order totals.
 
 Shopify sends amounts as decimal strings in major units, once in the shop currency and once
-in the presentment (customer-facing) currency.  Downstream reconciliation checks rely on the
-identities below holding *exactly*, in both currencies, so every component is rounded once and
-totals are sums of rounded parts:
+in the presentment (customer-facing) currency.  An order carries two sets of amounts, as on
+the real Admin API: *before returns* (``subtotalPriceSet``, ``cartDiscountAmountSet``,
+``totalTaxSet``, ``totalPriceSet``; ``originalTotalPriceSet`` is the total at creation, the
+same here because the simulator has no order edits) and *after returns* (the ``current*``
+sets), plus ``totalRefundedSet``, the sum of the successful refund transactions.
+Downstream reconciliation checks rely on the identities below holding *exactly*, in both
+currencies, so every component is rounded once and totals are sums of rounded parts:
 
-* line discounted total = (originalUnitPrice - per-unit discount) x currentQuantity
-* currentSubtotal  = sum of line discounted totals
-* currentTotal     = currentSubtotal + totalShipping + currentTotalTax - currentTotalDiscounts
+* line discounted total = (originalUnitPrice - per-unit discount) x quantity
+* subtotal  = sum of line discounted totals (``quantity`` before returns, ``currentQuantity``
+  after)
+* total     = subtotal + totalShipping + tax - order-level discount
+* totalRefunded = totalPrice - currentTotalPrice
 
-``currentTotalDiscounts`` holds the order-level (code) discount only; line-level discounts are
-already inside the discounted unit prices.  Shipping is never refunded by the simulator, so the
-identity also holds after refunds.
+The order-level (code) discount is ``cartDiscountAmountSet`` before returns and
+``currentTotalDiscountsSet`` after; line-level discounts are already inside the discounted
+unit prices.  Shipping is never refunded by the simulator, so the identities also hold after
+refunds.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ __all__ = [
     "money",
     "q2",
     "recompute_totals",
+    "refunded",
 ]
 
 CENT = Decimal("0.01")
@@ -70,12 +78,13 @@ def bag_amount(money_bag: dict[str, Any], side: str = "shopMoney") -> Decimal:
     return Decimal(money_bag[side]["amount"])
 
 
-def _side_totals(order: dict[str, Any], side: str) -> dict[str, Decimal]:
+def _side_totals(order: dict[str, Any], side: str, quantity: str) -> dict[str, Decimal]:
+    """Order amounts in one currency, for the lines' ``quantity`` or ``currentQuantity``."""
     suffix = "shop" if side == "shopMoney" else "presentment"
     subtotal = Decimal(0)
     for line in order["_lines"]:
         unit = line[f"_unit_{suffix}"] - line[f"_unit_discount_{suffix}"]
-        subtotal += unit * line["currentQuantity"]
+        subtotal += unit * line[quantity]
     subtotal = q2(subtotal)
     discount = q2(subtotal * order["_discount_rate"])
     tax = q2((subtotal - discount) * order["_tax_rate"])
@@ -89,16 +98,45 @@ def _side_totals(order: dict[str, Any], side: str) -> dict[str, Decimal]:
     }
 
 
+def refunded(order: dict[str, Any]) -> dict[str, Any]:
+    """``totalRefundedSet``: the sum of the order's successful REFUND transactions."""
+    done = [
+        t
+        for t in order.get("transactions", [])
+        if t["kind"] == "REFUND" and t["status"] == "SUCCESS"
+    ]
+    shop = sum((bag_amount(t["amountSet"]) for t in done), Decimal(0))
+    pres = sum((bag_amount(t["amountSet"], "presentmentMoney") for t in done), Decimal(0))
+    return bag(shop, pres, order["currencyCode"], order["presentmentCurrencyCode"])
+
+
+def _set_ordered_totals(order: dict[str, Any]) -> None:
+    """The before-returns MoneyBags: fixed by the ordered quantities, whatever was refunded."""
+    shop = _side_totals(order, "shopMoney", "quantity")
+    pres = _side_totals(order, "presentmentMoney", "quantity")
+
+    def pair(key: str) -> dict:
+        return bag(shop[key], pres[key], order["currencyCode"], order["presentmentCurrencyCode"])
+
+    order["subtotalPriceSet"] = pair("subtotal")
+    order["cartDiscountAmountSet"] = pair("discount")
+    order["totalTaxSet"] = pair("tax")
+    order["totalPriceSet"] = pair("total")
+    order["originalTotalPriceSet"] = pair("total")
+
+
 def recompute_totals(order: dict[str, Any]) -> tuple[Decimal, Decimal]:
     """Refresh the ``current*`` MoneyBags from line quantities.
 
     Returns how much ``currentTotal`` dropped (shop, presentment): the amount a refund
-    transaction must carry.  The first call (at creation) also fixes ``totalPriceSet``.
+    transaction must carry.  The before-returns sets are rewritten from the ordered
+    quantities, so they never move; ``totalRefundedSet`` is re-summed from the transactions
+    (the caller adds the refund transaction, then calls :func:`refunded`).
     """
     shop_ccy = order["currencyCode"]
     pres_ccy = order["presentmentCurrencyCode"]
-    shop = _side_totals(order, "shopMoney")
-    pres = _side_totals(order, "presentmentMoney")
+    shop = _side_totals(order, "shopMoney", "currentQuantity")
+    pres = _side_totals(order, "presentmentMoney", "currentQuantity")
 
     previous = order.get("currentTotalPriceSet")
     drop_shop = bag_amount(previous) - shop["total"] if previous else Decimal(0)
@@ -112,7 +150,8 @@ def recompute_totals(order: dict[str, Any]) -> tuple[Decimal, Decimal]:
     order["currentTotalTaxSet"] = pair("tax")
     order["totalShippingPriceSet"] = pair("shipping")
     order["currentTotalPriceSet"] = pair("total")
-    order.setdefault("totalPriceSet", pair("total"))
+    _set_ordered_totals(order)
+    order["totalRefundedSet"] = refunded(order)
 
     for line in order["_lines"]:
         qty = line["quantity"]

@@ -58,7 +58,11 @@ ORDER_FIELDS = f"""
   currentTotalTaxSet {MONEY_BAG}
   currentTotalDiscountsSet {MONEY_BAG}
   totalShippingPriceSet {MONEY_BAG}
+  subtotalPriceSet {MONEY_BAG}
+  cartDiscountAmountSet {MONEY_BAG}
+  totalTaxSet {MONEY_BAG}
   totalPriceSet {MONEY_BAG}
+  totalRefundedSet {MONEY_BAG}
   lineItems(first: $lineItemsFirst) {{ edges {{ node {{ {LINE_ITEM_FIELDS} }} }} {PAGE_INFO} }}
   transactions {{ id kind status gateway amountSet {MONEY_BAG} createdAt processedAt test }}
   fulfillments {{

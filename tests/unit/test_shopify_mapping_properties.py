@@ -43,12 +43,15 @@ def shopify_orders(draw: st.DrawFn) -> dict[str, Any]:
         "displayFulfillmentStatus": draw(st.sampled_from(FULFILLMENT)),
         "cancelledAt": draw(st.sampled_from([None, "2024-01-02T00:00:00Z"])),
         "closedAt": draw(st.sampled_from([None, "2024-01-03T00:00:00Z"])),
+        "totalPriceSet": amount(draw(cents)),
+        "totalRefundedSet": amount(draw(cents)),
         "currentTotalPriceSet": amount(draw(cents)),
         "lineItems": [
             {
                 "id": f"gid://shopify/LineItem/{index}",
                 "name": "item",
                 "quantity": quantity,
+                "currentQuantity": draw(st.integers(0, quantity)),
                 "discountedUnitPriceSet": amount(unit),
                 "originalTotalSet": amount(unit * quantity + discount),
                 "totalDiscountSet": amount(discount),
@@ -70,11 +73,16 @@ def test_every_documented_status_combination_maps_exactly(record: dict[str, Any]
     )
     assert order.source_updated_at == datetime.fromisoformat(record["updatedAt"])
     assert order.source_updated_at.tzinfo is UTC
-    assert str(order.total_amount) == record["currentTotalPriceSet"]["shopMoney"]["amount"]
+    assert str(order.total_amount) == record["totalPriceSet"]["shopMoney"]["amount"]
+    assert str(order.refunded_amount) == record["totalRefundedSet"]["shopMoney"]["amount"]
+    current = record["currentTotalPriceSet"]["shopMoney"]["amount"]
+    assert str(order.current_total_amount) == current
     assert len(lines) == len(record["lineItems"])
     for line, item in zip(lines, record["lineItems"], strict=True):
         unit = Decimal(item["discountedUnitPriceSet"]["shopMoney"]["amount"])
         assert line.line_total == unit * item["quantity"]  # exact: no float anywhere
+        assert line.quantity == item["quantity"]  # as ordered, whatever was refunded
+        assert line.current_quantity == item["currentQuantity"]
         assert line.order_key == order.key
     if record["cancelledAt"] and record["displayFinancialStatus"] != "REFUNDED":
         assert order.status == OrderStatus.CANCELLED

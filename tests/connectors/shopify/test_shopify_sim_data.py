@@ -19,6 +19,8 @@ FULL_ORDER = f"""query($after: String) {{ orders(first: 3, after: $after) {{
   nodes {{ id name displayFinancialStatus displayFulfillmentStatus cancelledAt
     currentSubtotalPriceSet {MONEY} currentTotalPriceSet {MONEY} currentTotalTaxSet {MONEY}
     currentTotalDiscountsSet {MONEY} totalShippingPriceSet {MONEY} totalPriceSet {MONEY}
+    subtotalPriceSet {MONEY} cartDiscountAmountSet {MONEY} totalTaxSet {MONEY}
+    originalTotalPriceSet {MONEY} totalRefundedSet {MONEY}
     lineItems(first: 10) {{ nodes {{ quantity currentQuantity discountedUnitPriceSet {MONEY}
       originalUnitPriceSet {MONEY} originalTotalSet {MONEY} totalDiscountSet {MONEY} }} }}
     transactions {{ kind status amountSet {MONEY} }}
@@ -71,6 +73,20 @@ def test_money_reconciles_and_statuses_are_consistent(currency: str, count: int,
                 - _amount(order["currentTotalDiscountsSet"], side)
             )
             assert _amount(order["currentTotalPriceSet"], side) == total, order["name"]
+            ordered = sum(
+                (_amount(li["discountedUnitPriceSet"], side) * li["quantity"] for li in lines),
+                Decimal(0),
+            )
+            assert _amount(order["subtotalPriceSet"], side) == ordered  # before returns
+            assert _amount(order["totalPriceSet"], side) == (
+                ordered
+                + _amount(order["totalShippingPriceSet"], side)
+                + _amount(order["totalTaxSet"], side)
+                - _amount(order["cartDiscountAmountSet"], side)
+            ), order["name"]
+            assert _amount(order["originalTotalPriceSet"], side) == _amount(
+                order["totalPriceSet"], side
+            )
             for li in lines:
                 assert (
                     _amount(li["originalTotalSet"], side)
@@ -95,6 +111,7 @@ def test_money_reconciles_and_statuses_are_consistent(currency: str, count: int,
                 assert paid - refunded == _amount(order["currentTotalPriceSet"], side)
             else:
                 assert paid == 0
+            assert refunded == _amount(order["totalRefundedSet"], side)
         fulfilled = order["displayFulfillmentStatus"] in {"FULFILLED", "PARTIALLY_FULFILLED"}
         assert bool(order["fulfillments"]) == fulfilled, order["name"]
         for fulfillment in order["fulfillments"]:
