@@ -116,14 +116,22 @@ def migrate(config: ConfigOption = None, warehouse: WarehouseOption = None) -> N
 @guarded
 def demo(
     warehouse: Annotated[
-        str, typer.Option("--warehouse", "-w", help="Warehouse URL")
-    ] = "sqlite:///.orderhub/warehouse.db",
+        str | None,
+        typer.Option(
+            "--warehouse",
+            "-w",
+            help="Warehouse URL: a new one, or one an earlier demo made (default: its own file)",
+        ),
+    ] = None,
     orders: Annotated[int, typer.Option(help="Orders the simulator starts with")] = 200,
 ) -> None:
-    """Simulated Shopify -> SQLite warehouse: a full sync, source changes, an incremental sync."""
-    from orderhub.cli.demo import run_demo
+    """Simulated Shopify -> SQLite warehouse: a full sync, source changes, an incremental sync.
 
-    run_demo(warehouse, orders=orders)
+    It only ever writes to a warehouse it created, and refuses any other.
+    """
+    from orderhub.cli.demo import DEMO_WAREHOUSE, run_demo
+
+    run_demo(warehouse or DEMO_WAREHOUSE, orders=orders)
 
 
 def main() -> None:

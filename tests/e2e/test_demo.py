@@ -1,4 +1,4 @@
-"""`orderhub demo`, as `make demo` runs it, in a fresh folder."""
+"""`orderhub demo`, as `make demo` runs it, in a fresh folder, and again in the same one."""
 
 from __future__ import annotations
 
@@ -10,21 +10,47 @@ from sqlalchemy import func, select
 
 from orderhub.warehouse import schema
 from orderhub.warehouse.engine import create_warehouse_engine
+from tests.e2e.test_amounts_reconcile import assert_amounts_reconcile
 
 ORDERHUB = str(Path(sys.executable).parent / "orderhub")
 
 
-def test_demo_syncs_twice_and_prints_a_summary(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [ORDERHUB, "demo", "--orders", "40"],
-        cwd=tmp_path,
+def run_demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ORDERHUB, "demo", *args],
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=300,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "HOME": str(tmp_path)},
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "HOME": str(folder)},
     )
+
+
+def demo_runs(database: Path) -> list[tuple[str, str, int]]:
+    engine = create_warehouse_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    schema.sync_runs.c.pipeline,
+                    schema.sync_runs.c.status,
+                    schema.sync_runs.c.upserted,
+                ).order_by(schema.sync_runs.c.started_at)
+            )
+            return [tuple(row) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def test_demo_syncs_twice_and_prints_a_summary(tmp_path: Path) -> None:
+    # `orderhub sync`'s default warehouse, which an earlier demo used to erase
+    synced = tmp_path / ".orderhub" / "warehouse.db"
+    synced.parent.mkdir()
+    synced.write_bytes(b"a user's warehouse")
+    done = run_demo(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    database = tmp_path / ".orderhub" / "warehouse.db"
+    assert synced.read_bytes() == b"a user's warehouse"
+    database = tmp_path / ".orderhub" / "demo" / "warehouse.db"
     assert database.exists()
     assert f"warehouse: {database}" in done.stdout.replace("\n", "")
     assert "1. full sync" in done.stdout and "incremental sync" in done.stdout
@@ -33,12 +59,24 @@ def test_demo_syncs_twice_and_prints_a_summary(tmp_path: Path) -> None:
     engine = create_warehouse_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
         orders = connection.execute(select(func.count()).select_from(schema.orders)).scalar()
-        runs = connection.execute(
-            select(schema.sync_runs.c.status, schema.sync_runs.c.upserted).order_by(
-                schema.sync_runs.c.started_at
-            )
-        ).all()
-    assert orders >= 40  # advance() also creates a few new orders
-    assert [status for status, _ in runs] == ["succeeded", "succeeded"]
-    first, second = runs[0][1], runs[1][1]
+    # every demo order: live lines add up to the subtotal, parts to the total
+    refunded = [o for o in assert_amounts_reconcile(engine) if o.refunded_amount > 0]
+    engine.dispose()
+    assert orders >= 200  # advance() also creates a few new orders
+    assert len(refunded) >= 5
+    runs = demo_runs(database)
+    assert [(pipeline, status) for pipeline, status, _ in runs] == [
+        ("shopify-demo", "succeeded")
+    ] * 2
+    first, second = runs[0][2], runs[1][2]
     assert 0 < second < first  # the second sync is incremental
+
+    again = run_demo(tmp_path, "--orders", "20")  # the demo's own file: it starts over
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert [status for _, status, _ in demo_runs(database)] == ["succeeded", "succeeded"]
+    engine = create_warehouse_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        left = connection.execute(select(func.count()).select_from(schema.orders)).scalar()
+    engine.dispose()
+    assert left is not None and 20 <= left < 100  # only the new shop's orders
+    assert synced.read_bytes() == b"a user's warehouse"
