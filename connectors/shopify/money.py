@@ -3,22 +3,23 @@
 Shopify sends amounts as decimal strings in major units, once in the shop currency and once
 in the presentment (customer-facing) currency.  An order carries two sets of amounts, as on
 the real Admin API: *before returns* (``subtotalPriceSet``, ``cartDiscountAmountSet``,
-``totalTaxSet``, ``totalPriceSet``; ``originalTotalPriceSet`` is the total at creation, the
-same here because the simulator has no order edits) and *after returns* (the ``current*``
-sets), plus ``totalRefundedSet``, the sum of the successful refund transactions.
-Downstream reconciliation checks rely on the identities below holding *exactly*, in both
-currencies, so every component is rounded once and totals are sums of rounded parts:
+``totalDiscountsSet``, ``totalTaxSet``, ``totalPriceSet``; ``originalTotalPriceSet`` is the
+total at creation, the same here because the simulator has no order edits) and *after
+returns* (the ``current*`` sets), plus ``totalRefundedSet``, the sum of the successful refund
+transactions.  Downstream reconciliation checks rely on the identities below holding
+*exactly*, in both currencies, so every component is rounded once and totals are sums of
+rounded parts (``quantity`` before returns, ``currentQuantity`` after):
 
-* line discounted total = (originalUnitPrice - per-unit discount) x quantity
-* subtotal  = sum of line discounted totals (``quantity`` before returns, ``currentQuantity``
-  after)
-* total     = subtotal + totalShipping + tax - order-level discount
-* totalRefunded = totalPrice - currentTotalPrice
+* line discounted total = (originalUnitPrice - per-unit line discount) x quantity
+* subtotal        = sum of line discounted totals
+* total           = subtotal + totalShipping + tax - cart discount
+* total discounts = line discounts + cart discount
+* totalRefunded   = totalPrice - currentTotalPrice
 
-The order-level (code) discount is ``cartDiscountAmountSet`` before returns and
-``currentTotalDiscountsSet`` after; line-level discounts are already inside the discounted
-unit prices.  Shipping is never refunded by the simulator, so the identities also hold after
-refunds.
+The subtotal holds no order-level discount (Shopify's documented meaning of the current
+subtotal; the cart discount is ``cartDiscountAmountSet`` / ``currentCartDiscountAmountSet``),
+while the ``*TotalDiscountsSet`` include line and order-level discounts, as on Shopify.
+Shipping is never refunded by the simulator, so the identities also hold after refunds.
 """
 
 from __future__ import annotations
@@ -81,10 +82,11 @@ def bag_amount(money_bag: dict[str, Any], side: str = "shopMoney") -> Decimal:
 def _side_totals(order: dict[str, Any], side: str, quantity: str) -> dict[str, Decimal]:
     """Order amounts in one currency, for the lines' ``quantity`` or ``currentQuantity``."""
     suffix = "shop" if side == "shopMoney" else "presentment"
-    subtotal = Decimal(0)
+    subtotal = line_discounts = Decimal(0)
     for line in order["_lines"]:
         unit = line[f"_unit_{suffix}"] - line[f"_unit_discount_{suffix}"]
         subtotal += unit * line[quantity]
+        line_discounts += line[f"_unit_discount_{suffix}"] * line[quantity]
     subtotal = q2(subtotal)
     discount = q2(subtotal * order["_discount_rate"])
     tax = q2((subtotal - discount) * order["_tax_rate"])
@@ -92,6 +94,7 @@ def _side_totals(order: dict[str, Any], side: str, quantity: str) -> dict[str, D
     return {
         "subtotal": subtotal,
         "discount": discount,
+        "all_discounts": q2(line_discounts) + discount,
         "tax": tax,
         "shipping": shipping,
         "total": subtotal + shipping + tax - discount,
@@ -120,6 +123,7 @@ def _set_ordered_totals(order: dict[str, Any]) -> None:
 
     order["subtotalPriceSet"] = pair("subtotal")
     order["cartDiscountAmountSet"] = pair("discount")
+    order["totalDiscountsSet"] = pair("all_discounts")
     order["totalTaxSet"] = pair("tax")
     order["totalPriceSet"] = pair("total")
     order["originalTotalPriceSet"] = pair("total")
@@ -146,7 +150,8 @@ def recompute_totals(order: dict[str, Any]) -> tuple[Decimal, Decimal]:
         return bag(shop[key], pres[key], shop_ccy, pres_ccy)
 
     order["currentSubtotalPriceSet"] = pair("subtotal")
-    order["currentTotalDiscountsSet"] = pair("discount")
+    order["currentCartDiscountAmountSet"] = pair("discount")
+    order["currentTotalDiscountsSet"] = pair("all_discounts")
     order["currentTotalTaxSet"] = pair("tax")
     order["totalShippingPriceSet"] = pair("shipping")
     order["currentTotalPriceSet"] = pair("total")

@@ -25,6 +25,7 @@ SIDES = ("shopMoney", "presentmentMoney")
 BEFORE_RETURNS = (
     "subtotalPriceSet",
     "cartDiscountAmountSet",
+    "totalDiscountsSet",
     "totalTaxSet",
     "totalPriceSet",
     "originalTotalPriceSet",
@@ -86,6 +87,20 @@ def _line_totals(order: dict[str, Any], side: str, quantity: str) -> Decimal:
     )
 
 
+def _line_discounts(order: dict[str, Any], side: str, quantity: str) -> Decimal:
+    return sum(
+        (
+            (
+                bag_amount(line["originalUnitPriceSet"], side)
+                - bag_amount(line["discountedUnitPriceSet"], side)
+            )
+            * line[quantity]
+            for line in order["_lines"]
+        ),
+        Decimal(0),
+    )
+
+
 def _refund_transactions(order: dict[str, Any], side: str) -> Decimal:
     return sum(
         (bag_amount(t["amountSet"], side) for t in order["transactions"] if t["kind"] == "REFUND"),
@@ -110,13 +125,19 @@ def assert_identities(order: dict[str, Any]) -> None:
             + amount["totalTaxSet"]
         )
         assert amount["originalTotalPriceSet"] == amount["totalPriceSet"]  # no edits
+        assert amount["totalDiscountsSet"] == (
+            _line_discounts(order, side, "quantity") + amount["cartDiscountAmountSet"]
+        )
         # after returns: the same identities over what is left
         assert amount["currentSubtotalPriceSet"] == _line_totals(order, side, "currentQuantity")
         assert amount["currentTotalPriceSet"] == (
             amount["currentSubtotalPriceSet"]
-            - amount["currentTotalDiscountsSet"]
+            - amount["currentCartDiscountAmountSet"]
             + amount["totalShippingPriceSet"]
             + amount["currentTotalTaxSet"]
+        )
+        assert amount["currentTotalDiscountsSet"] == (
+            _line_discounts(order, side, "currentQuantity") + amount["currentCartDiscountAmountSet"]
         )
         # what was paid back is the refund transactions, and the gap between the two totals
         assert amount["totalRefundedSet"] == _refund_transactions(order, side)

@@ -20,7 +20,8 @@ FULL_ORDER = f"""query($after: String) {{ orders(first: 3, after: $after) {{
     currentSubtotalPriceSet {MONEY} currentTotalPriceSet {MONEY} currentTotalTaxSet {MONEY}
     currentTotalDiscountsSet {MONEY} totalShippingPriceSet {MONEY} totalPriceSet {MONEY}
     subtotalPriceSet {MONEY} cartDiscountAmountSet {MONEY} totalTaxSet {MONEY}
-    originalTotalPriceSet {MONEY} totalRefundedSet {MONEY}
+    originalTotalPriceSet {MONEY} totalRefundedSet {MONEY} totalDiscountsSet {MONEY}
+    currentCartDiscountAmountSet {MONEY}
     lineItems(first: 10) {{ nodes {{ quantity currentQuantity discountedUnitPriceSet {MONEY}
       originalUnitPriceSet {MONEY} originalTotalSet {MONEY} totalDiscountSet {MONEY} }} }}
     transactions {{ kind status amountSet {MONEY} }}
@@ -70,7 +71,7 @@ def test_money_reconciles_and_statuses_are_consistent(currency: str, count: int,
                 subtotal
                 + _amount(order["totalShippingPriceSet"], side)
                 + _amount(order["currentTotalTaxSet"], side)
-                - _amount(order["currentTotalDiscountsSet"], side)
+                - _amount(order["currentCartDiscountAmountSet"], side)
             )
             assert _amount(order["currentTotalPriceSet"], side) == total, order["name"]
             ordered = sum(
@@ -87,6 +88,24 @@ def test_money_reconciles_and_statuses_are_consistent(currency: str, count: int,
             assert _amount(order["originalTotalPriceSet"], side) == _amount(
                 order["totalPriceSet"], side
             )
+            for discounts, cart, quantity in (
+                ("totalDiscountsSet", "cartDiscountAmountSet", "quantity"),
+                ("currentTotalDiscountsSet", "currentCartDiscountAmountSet", "currentQuantity"),
+            ):  # line-level plus order-level, before and after returns
+                line_discounts = sum(
+                    (
+                        (
+                            _amount(li["originalUnitPriceSet"], side)
+                            - _amount(li["discountedUnitPriceSet"], side)
+                        )
+                        * li[quantity]
+                        for li in lines
+                    ),
+                    Decimal(0),
+                )
+                assert _amount(order[discounts], side) == line_discounts + _amount(
+                    order[cart], side
+                )
             for li in lines:
                 assert (
                     _amount(li["originalTotalSet"], side)
