@@ -148,11 +148,19 @@ class DemoWarehouse:
             engine.dispose()
 
     def _refusal(self, reason: str) -> ConfigurationError:
+        own = self.sqlite and self.path == DemoWarehouse(DEMO_WAREHOUSE).path
+        # Only a demo killed between creating its file and recording its first run leaves
+        # one there that it cannot recognise; saying so beats a generic hint that loops.
+        next_step = (
+            f"If an interrupted demo left it, delete {self.path} and run the demo again."
+            if own
+            else f"Drop --warehouse to use {DEMO_WAREHOUSE}, or give a new SQLite file or "
+            "an empty database."
+        )
         return ConfigurationError(
             f"the demo did not start: {self.where} is not a warehouse the demo created "
             f"({reason}). The demo starts over on every run, so it only writes to a new "
-            "warehouse or one it made; nothing was written or deleted. Drop --warehouse to "
-            f"use {DEMO_WAREHOUSE}, or give a new SQLite file or an empty database."
+            f"warehouse or one it made; nothing was written or deleted. {next_step}"
         )
 
 

@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, inspect, select, text
 
 from orderhub.cli.demo import PIPELINE, DemoWarehouse
+from orderhub.exceptions import ConfigurationError
 from orderhub.warehouse import schema
-from orderhub.warehouse.engine import create_warehouse_engine, normalise_url
+from orderhub.warehouse.engine import create_warehouse_engine, migrate, normalise_url
 from tests.e2e.test_amounts_reconcile import assert_amounts_reconcile
 from tests.e2e.test_demo import ORDERHUB
 from tests.integration.test_target_load import run_target
@@ -70,12 +71,14 @@ def load(url: str, pipeline: str) -> None:
     run_target(url, messages([order(n) for n in range(1, 6)]), pipeline=pipeline)
 
 
-def assert_refused(done: subprocess.CompletedProcess[str], reason: str) -> None:
+def assert_refused(
+    done: subprocess.CompletedProcess[str], reason: str, next_step: str = "Drop --warehouse"
+) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     message = " ".join(done.stderr.split())
     assert "is not a warehouse the demo created" in message
     assert reason in message
-    assert "nothing was written or deleted" in message and "Drop --warehouse" in message
+    assert "nothing was written or deleted" in message and next_step in message
     assert "Traceback" not in done.stderr
 
 
@@ -123,6 +126,29 @@ def test_refuses_an_orderhub_warehouse_no_demo_ran_in(warehouse: Engine, tmp_pat
     rows = every_row(url)
     assert_refused(demo(tmp_path, "--warehouse", url), "no demo has run in it")
     assert every_row(url) == rows
+
+
+def test_an_unrecognised_file_at_the_demo_path_is_left_for_the_user_to_delete(
+    tmp_path: Path,
+) -> None:
+    own = tmp_path / ".orderhub" / "demo" / "warehouse.db"
+    own.parent.mkdir(parents=True)
+    engine = create_warehouse_engine(f"sqlite:///{own}")
+    migrate(engine)  # what a demo killed before its first run leaves
+    engine.dispose()
+    before = files(own.parent)
+    done = demo(tmp_path)
+    assert_refused(done, "no demo has run in it", f"delete {own} and run the demo again")
+    assert files(own.parent) == before
+
+
+def test_a_refusal_never_shows_the_password(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        DemoWarehouse("postgresql://demo:s3cr3t-pw@127.0.0.1:1/warehouse").claim()
+    assert "s3cr3t-pw" not in str(refused.value)
+    assert "cannot connect to the warehouse postgresql+psycopg://demo:***@127.0.0.1:1" in str(
+        refused.value
+    )
 
 
 def test_refuses_a_database_with_tables_orderhub_does_not_own(pg_url: str, tmp_path: Path) -> None:
