@@ -67,6 +67,7 @@ class DemoWarehouse:
 
     @property
     def path(self) -> Path:
+        """The SQLite file, absolute: the runner's processes resolve it from the same folder."""
         return Path(str(self.url.database)).resolve()
 
     def claim(self) -> None:
