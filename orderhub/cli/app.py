@@ -12,6 +12,7 @@ from orderhub.cli.console import (
     CliState,
     ConfigOption,
     WarehouseOption,
+    checked_settings,
     console,
     guarded,
     settings_for,
@@ -61,7 +62,7 @@ def sync(
     ] = False,
 ) -> None:
     """Run one pipeline: its tap piped into target-orderhub, resuming from the bookmark."""
-    runner = SyncRunner(settings_for(config, warehouse))
+    runner = SyncRunner(checked_settings(config, warehouse))
     result = run_sync(runner, pipeline, full_refresh=full_refresh)
     if result.dead_lettered:
         console.print(

@@ -15,9 +15,9 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import click
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
-from rich.measure import Measurement
 from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -70,6 +70,14 @@ def settings_for(config: Path | None, warehouse: str | None = None) -> Settings:
     return load_settings(path, warehouse=warehouse)
 
 
+def checked_settings(config: Path | None, warehouse: str | None = None) -> Settings:
+    """:func:`settings_for`, with the warehouse proven to answer (before a sync starts
+    processes that would each fail on it with a traceback)."""
+    settings = settings_for(config, warehouse)
+    connect_warehouse(settings.warehouse).dispose()
+    return settings
+
+
 def warehouse_engine(config: Path | None, warehouse: str | None, *, write: bool = False) -> Engine:
     """The migrated warehouse engine of the given settings.
 
@@ -88,17 +96,17 @@ def listing(title: str, whole: tuple[str, ...], wrapped: tuple[str, ...] = ()) -
     for column in whole:
         table.add_column(column, no_wrap=True, overflow="ignore")
     for column in wrapped:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", min_width=16)
     return table
 
 
 def print_listing(table: Table) -> None:
     """Print ``table`` at least as wide as its unwrappable columns (ids, keys, bookmarks).
 
-    Rich would otherwise ellipsize them to fit a narrow terminal or the 80 columns of a
-    pipe; a too-wide line wraps in the terminal but keeps every character.
+    Rich would otherwise cut them to fit a narrow terminal or the 80 columns of a pipe;
+    a too-wide line wraps in the terminal but keeps every character.
     """
-    needed = Measurement.get(console, console.options, table).minimum
+    needed = _unwrapped_width(table)
     if needed <= console.width:
         console.print(table)
         return
@@ -110,6 +118,21 @@ def print_listing(table: Table) -> None:
         no_color=console.no_color,
     )
     wide.print(table)
+
+
+def _unwrapped_width(table: Table) -> int:
+    # Rich's own minimum measurement leaves out cell padding, so it is computed here:
+    # whole columns at their longest cell, wrapped ones at their min_width, plus padding
+    # and the vertical borders.
+    padding = table.padding[1] + table.padding[3]  # rich keeps (top, right, bottom, left)
+    width = len(table.columns) + 1
+    for column in table.columns:
+        if column.no_wrap:
+            longest = max((cell_len(str(c)) for c in column.cells), default=0)
+            width += max(longest, cell_len(str(column.header))) + padding
+        else:
+            width += (column.min_width or 1) + padding
+    return width
 
 
 def print_json(data: Any) -> None:

@@ -23,7 +23,8 @@ DEFAULT_SQLITE_PATH = Path(".orderhub") / "warehouse.db"
 
 # A scheme followed by ':' but not '://' (postgresql:/host) is a mistyped URL, not a path.
 _SCHEME_ONLY = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:(?!//)")
-_URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)\S*@")
+# user:password@ in an unparseable URL; greedy, as a password may hold '/', ':' or '@'.
+_URL_PASSWORD = re.compile(r"([^/:@\s]+:)\S*@")
 _CHECK = {
     "sqlite": "that the file is a SQLite database and its folder is writable",
     "postgresql": (
@@ -62,7 +63,8 @@ def create_warehouse_engine(url: str, *, must_exist: bool = False) -> Engine:
     try:
         parsed = make_url(normalise_url(url))
     except (ArgumentError, ValueError) as exc:
-        raise _invalid(url, str(exc)) from None
+        why = "the port is not a number" if "int()" in str(exc) else str(exc)
+        raise _invalid(url, why) from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         _check_sqlite_path(Path(parsed.database), url, must_exist=must_exist)
     connect_args = {"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {}
@@ -76,7 +78,7 @@ def create_warehouse_engine(url: str, *, must_exist: bool = False) -> Engine:
     except (ArgumentError, ImportError) as exc:
         raise ConfigurationError(
             f"warehouse {mask_url(url)}: unknown database driver {parsed.drivername!r} ({exc}); "
-            "use sqlite:///path/to/warehouse.db or postgresql://user@host:5432/db"
+            "check the scheme: sqlite:///path/to/warehouse.db or postgresql://user@host:5432/db"
         ) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -113,7 +115,7 @@ def unreachable(engine: Engine, exc: DBAPIError) -> ConfigurationError:
 
 def _invalid(url: str, why: str) -> ConfigurationError:
     return ConfigurationError(
-        f"warehouse URL {mask_url(url)} is not valid ({why}); expected e.g. "
+        f"warehouse URL {mask_url(url)} is not valid ({why}); check it against e.g. "
         "sqlite:///.orderhub/warehouse.db or postgresql://user@host:5432/db"
     )
 
@@ -121,20 +123,20 @@ def _invalid(url: str, why: str) -> ConfigurationError:
 def _check_sqlite_path(path: Path, url: str, *, must_exist: bool) -> None:
     folder = path.parent
     where = f"warehouse {mask_url(url)}"
+    is_default = folder.name == DEFAULT_SQLITE_PATH.parent.name
+    if is_default and not must_exist and not folder.exists() and folder.parent.is_dir():
+        folder.mkdir()  # the embedded default's own folder, inside an existing project
+    if not folder.is_dir():
+        raise ConfigurationError(
+            f"{where}: folder {folder} does not exist; check the path, or create the folder"
+        )
     if must_exist and not path.is_file():
         raise ConfigurationError(
             f"{where}: no warehouse at {path} yet; check the path, or create it with "
             "`orderhub migrate` or a sync"
         )
-    is_default = folder.name == DEFAULT_SQLITE_PATH.parent.name
-    if is_default and not folder.exists() and folder.parent.is_dir():
-        folder.mkdir()  # the embedded default's own folder, inside an existing project
-    if not folder.is_dir():
-        raise ConfigurationError(
-            f"{where}: folder {folder} does not exist; create it or fix the path"
-        )
     if not path.exists() and not os.access(folder, os.W_OK):
-        raise ConfigurationError(f"{where}: folder {folder} is not writable; fix its permissions")
+        raise ConfigurationError(f"{where}: folder {folder} is not writable; check its permissions")
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
