@@ -148,20 +148,14 @@ def user_errors() -> Iterator[None]:
     except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
         raise
     except OrderhubError as exc:
-        if CliState.debug:
-            errors.print_exception()
         _error(str(exc))
     except DBAPIError as exc:
-        if CliState.debug:
-            raise
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         _error(
             f"the warehouse failed: {mask_url(first)}; check the warehouse URL in orderhub.yml "
             "or --warehouse (rerun with --debug for the traceback)"
         )
     except Exception as exc:
-        if CliState.debug:
-            raise
         _error(
             f"unexpected {type(exc).__name__}: {mask_url(str(exc))} "
             "(rerun with --debug for the traceback, and report it)"
@@ -169,7 +163,9 @@ def user_errors() -> Iterator[None]:
 
 
 def _error(message: str) -> NoReturn:
-    # Exits: the caller's `except` ends here, so no traceback chains onto the message.
+    # Called inside the `except` block: print_exception shows the error being handled.
+    if CliState.debug:
+        errors.print_exception()
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True)
     raise typer.Exit(1)
 

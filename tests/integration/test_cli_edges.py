@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -326,3 +327,13 @@ def test_dead_letters_mask_pii_in_every_column(
     for secret in PII:
         assert secret not in output
     assert "customer:J***@M***.COM" in output and "5678" in output
+
+
+def test_a_database_that_is_not_a_warehouse_is_one_line(tmp_path: Path) -> None:
+    database = tmp_path / "other.db"
+    sqlite3.connect(database).execute("CREATE TABLE raw_records (x INTEGER)").connection.commit()
+    code, output = invoke("runs", "--warehouse", f"sqlite:///{database}")
+    assert code == 1 and len(output.strip().splitlines()) == 1, output
+    assert "raw_records already exists" in output and "check the warehouse URL" in output
+    code, output = invoke("--debug", "runs", "--warehouse", f"sqlite:///{database}")
+    assert code == 1 and "Traceback" in output
