@@ -55,25 +55,29 @@ class CliState:
     debug: bool = False
 
 
-def settings_for(config: Path | None, warehouse: str | None = None) -> Settings:
+def settings_for(
+    config: Path | None, warehouse: str | None = None, *, require_file: bool = False
+) -> Settings:
     """The project's orderhub.yml (see :func:`find_config`), ``--warehouse`` overriding it.
 
-    Only a command given ``--warehouse`` runs without an orderhub.yml: anything else
-    would silently mean a different warehouse in every working directory.
+    Only a command given ``--warehouse`` (and not ``require_file``) runs without an
+    orderhub.yml: anything else would silently mean a different warehouse in every
+    working directory.
     """
     try:
         path = find_config(config)
     except ConfigNotFoundError:
-        if warehouse is None:
+        if warehouse is None or require_file:
             raise
         return Settings(warehouse=warehouse)
     return load_settings(path, warehouse=warehouse)
 
 
 def checked_settings(config: Path | None, warehouse: str | None = None) -> Settings:
-    """:func:`settings_for`, with the warehouse proven to answer (before a sync starts
-    processes that would each fail on it with a traceback)."""
-    settings = settings_for(config, warehouse)
+    """Settings to run a pipeline with: from an orderhub.yml (the pipelines live there),
+    and with the warehouse proven to answer before a sync starts processes that would
+    each fail on it with a traceback."""
+    settings = settings_for(config, warehouse, require_file=True)
     connect_warehouse(settings.warehouse).dispose()
     return settings
 

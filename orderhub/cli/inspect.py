@@ -21,6 +21,7 @@ from orderhub.cli.console import (
     listing,
     print_json,
     print_listing,
+    settings_for,
     warehouse_engine,
 )
 from orderhub.exceptions import ConfigurationError
@@ -38,7 +39,10 @@ def state_show(
     warehouse: WarehouseOption = None,
 ) -> None:
     """The committed bookmark of each stream: the next sync resumes from here."""
-    rows = reports.states(warehouse_engine(config, warehouse), pipeline)
+    engine = warehouse_engine(config, warehouse)
+    rows = reports.states(engine, pipeline)
+    if pipeline is not None and not rows:
+        _no_state(pipeline, reports.states(engine), settings_for(config, warehouse).pipelines)
     if as_json:
         keys = ("pipeline", "run_id", "updated_at", "state")
         print_json([{key: row[key] for key in keys} for row in rows])
@@ -52,6 +56,17 @@ def state_show(
                 row["pipeline"], stream, str(value), str(row["updated_at"]), row["run_id"]
             )
     print_listing(table)
+
+
+def _no_state(pipeline: str, states: list[dict[str, Any]], configured: dict[str, Any]) -> None:
+    """A pipeline with no committed state: fine if orderhub.yml has it, else a typo."""
+    if pipeline in configured:
+        return
+    have = sorted({row["pipeline"] for row in states} | set(configured)) or ["none"]
+    raise ConfigurationError(
+        f"unknown pipeline {pipeline!r}: neither orderhub.yml nor the warehouse has it "
+        f"(pipelines: {', '.join(have)})"
+    )
 
 
 @state_app.command("reset")

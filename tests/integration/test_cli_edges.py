@@ -337,3 +337,25 @@ def test_a_database_that_is_not_a_warehouse_is_one_line(tmp_path: Path) -> None:
     assert "raw_records already exists" in output and "check the warehouse URL" in output
     code, output = invoke("--debug", "runs", "--warehouse", f"sqlite:///{database}")
     assert code == 1 and "Traceback" in output
+
+
+def test_state_of_an_unknown_pipeline_fails_naming_the_known_ones(tmp_path: Path) -> None:
+    root = project(tmp_path / "project")
+    settings = yaml.safe_load((root / "orderhub.yml").read_text())
+    settings["pipelines"]["never_synced"] = {"source": "shopify"}
+    (root / "orderhub.yml").write_text(yaml.safe_dump(settings))
+    config = ("--config", str(root / "orderhub.yml"))
+    code, output = invoke("state", "show", "nope", *config)
+    assert code == 1 and "unknown pipeline 'nope'" in output
+    assert "(pipelines: never_synced, shop)" in output
+    code, output = invoke("state", "show", "never_synced", "--json", *config)
+    assert code == 0 and json.loads(output) == []
+
+
+def test_sync_without_an_orderhub_yml_says_so_even_with_a_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, output = invoke("sync", "shop", "--warehouse", f"sqlite:///{tmp_path}/w.db")
+    assert code == 1 and f"no orderhub.yml found: looked in {tmp_path}" in output
+    assert list(tmp_path.iterdir()) == []
