@@ -202,8 +202,11 @@ def reset_state(engine: Engine, pipeline: str, stream: str | None = None) -> boo
 
 
 def recent_runs(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest sync runs, newest first."""
+    """The latest sync runs, newest first (a run's message masked: it may quote a record)."""
     table = schema.sync_runs
     with engine.connect() as connection:
         query = select(table).order_by(table.c.started_at.desc()).limit(limit)
-        return [dict(row._mapping) for row in connection.execute(query)]
+        rows = [dict(row._mapping) for row in connection.execute(query)]
+    return [
+        {**row, "message": mask_pii(row["message"]) if row["message"] else None} for row in rows
+    ]

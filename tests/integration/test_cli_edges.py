@@ -359,3 +359,22 @@ def test_sync_without_an_orderhub_yml_says_so_even_with_a_warehouse(
     code, output = invoke("sync", "shop", "--warehouse", f"sqlite:///{tmp_path}/w.db")
     assert code == 1 and f"no orderhub.yml found: looked in {tmp_path}" in output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_run_messages_are_masked(warehouse: Engine, warehouse_url: str) -> None:
+    now = datetime.now(UTC)
+    with warehouse.begin() as connection:
+        connection.execute(
+            insert(schema.sync_runs).values(
+                run_id="123e4567-e89b-12d3-a456-426614174000",
+                pipeline="shop",
+                source_system="shopify",
+                status="failed",
+                started_at=now,
+                message="tap-shopify failed on customer jane.doe@example.com (+86 138 1234 5678)",
+            )
+        )
+    for flags in ([], ["--json"]):
+        code, output = invoke("runs", "--warehouse", warehouse_url, *flags, columns=50)
+        assert code == 0 and "123e4567-e89b-12d3-a456-426614174000" in output
+        assert "jane.doe" not in output and "138 1234" not in output and "j***@e***.com" in output
