@@ -23,8 +23,10 @@ DEFAULT_SQLITE_PATH = Path(".orderhub") / "warehouse.db"
 
 # A scheme followed by ':' but not '://' (postgresql:/host) is a mistyped URL, not a path.
 _SCHEME_ONLY = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:(?!//)")
-# user:password@ in an unparseable URL; greedy, as a password may hold '/', ':' or '@'.
-_URL_PASSWORD = re.compile(r"([^/:@\s]+:)\S*@")
+# user:password@ masked on the URL as written, not as parsed: an unescaped '@', '/' or
+# '?' in a password makes a parser see part of it as the host. Greedy up to the last '@'.
+_URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)\S*@")
+_LOOSE_PASSWORD = re.compile(r"([^/:@\s]+:)\S*@")  # no '://' (a mistyped scheme)
 _CHECK = {
     "sqlite": "that the file is a SQLite database and its folder is writable",
     "postgresql": (
@@ -36,10 +38,7 @@ _CHECK = {
 
 def mask_url(url: str) -> str:
     """``url`` with its password replaced by ``***``, even when it does not parse."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return _URL_PASSWORD.sub(r"\1***@", url)
+    return (_URL_PASSWORD if "://" in url else _LOOSE_PASSWORD).sub(r"\1***@", url)
 
 
 def normalise_url(url: str) -> str:
@@ -65,6 +64,8 @@ def create_warehouse_engine(url: str, *, must_exist: bool = False) -> Engine:
     except (ArgumentError, ValueError) as exc:
         why = "the port is not a number" if "int()" in str(exc) else str(exc)
         raise _invalid(url, why) from None
+    if parsed.get_backend_name() != "sqlite" and url.count("@") > 1:
+        raise _invalid(url, "more than one '@': write an '@' in the password as %40")
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         _check_sqlite_path(Path(parsed.database), url, must_exist=must_exist)
     connect_args = {"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {}

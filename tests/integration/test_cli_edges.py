@@ -147,6 +147,7 @@ def test_sync_still_names_its_own_missing_secret(tmp_path: Path) -> None:
 BAD_URLS = [
     ("postgresql://postgres:s3cret@127.0.0.1:notaport/test", "is not valid"),
     ("nodriver://postgres:s3cret@127.0.0.1/test", "unknown database driver"),
+    ("postgresql://postgres:s3cret@host@127.0.0.1/test", "write an '@' in the password as %40"),
     ("postgresql+nodriver://postgres:s3cret@127.0.0.1/test", "unknown database driver"),
     ("postgresql:/postgres:s3cret@127.0.0.1/test", "is not valid"),
     ("sqlite:///{tmp}/missing/folder/warehouse.db", "missing/folder does not exist"),
