@@ -26,7 +26,7 @@ from orderhub.cli.console import (
 from orderhub.exceptions import ConfigurationError
 from orderhub.mapping.catalog import MappingCatalog
 from orderhub.mapping.lineage import catalog_lineage, markdown, write_reference_pages
-from orderhub.runner.settings import ConfigNotFoundError
+from orderhub.runner.settings import DEFAULT_WAREHOUSE
 
 mappings_app = typer.Typer(
     help="Validate mapping specs and show field lineage.", no_args_is_help=True
@@ -49,10 +49,9 @@ class DocFormat(StrEnum):
 
 def _catalog(folder: Path | None, config: Path | None) -> MappingCatalog:
     if folder is None:
-        try:
-            configured = settings_for(config).mappings_dir
-        except ConfigNotFoundError:
-            configured = None  # no project settings: the project's own mappings/
+        # These commands never open the warehouse: giving one means they run without an
+        # orderhub.yml (reading the project's own mappings/) and need none of its variables.
+        configured = settings_for(config, warehouse=DEFAULT_WAREHOUSE).mappings_dir
         folder = Path(configured) if configured else None
     return MappingCatalog.load(folder)
 
