@@ -27,8 +27,10 @@ _EMAIL = re.compile(
 # an id (gid://shopify/Order/123456789, a uuid's groups), a key or a date, and not an
 # already masked number (138****1234).
 _PHONE = re.compile(
-    r"(?<![\w/*\-])(?!\d{4}-\d{2}-\d{2}|[0-9a-f]{8}-[0-9a-f]{4}-)"
-    r"\+?\(?\d[\d\s()\-]{5,}\d(?![\w*\-])",
+    r"(?<![\w/*.\-])(?!\d{4}-\d{2}-\d{2}|[0-9a-f]{8}-[0-9a-f]{4}-)"
+    r"(?:\+?\(?\d[\d\s()\-]{5,}\d(?![\w*\-])"
+    # dotted (415.555.0100, +1.415.555.0100) only in that shape: not an IP or a version
+    r"|(?:\+\d{1,3}\.)?\(?\d{3}\)?\.\d{3}\.\d{4}(?![\w.]))",
     re.IGNORECASE,
 )
 _PHONE_MIN_DIGITS = 7

@@ -59,6 +59,10 @@ def test_an_email_inside_json_and_url_encoded() -> None:
         ("(415) 555-0100", "(***) ***-0100"),
         ("+1-415-555-0100", "+*-***-***-0100"),
         ("+8613812345678", "+*********5678"),
+        ("+86 (138) 1234-5678", "+** (***) ****-5678"),
+        ("13812345678-1234", "***********-1234"),
+        ("415.555.0100", "***.***.0100"),
+        ("+1.415.555.0100", "+*.***.***.0100"),
     ],
 )
 def test_phones_keep_only_their_last_four_digits(phone: str, shown: str) -> None:
@@ -77,6 +81,7 @@ def test_phones_keep_only_their_last_four_digits(phone: str, shown: str) -> None
         "2024-05-01 10:00:00",
         "2024-05-01T10:00:00Z",
         "order #1001: amount 12.50 USD",
+        "from 192.168.100.200 via orderhub 1.2.3",
         "iso4217: order.currency: XYZ is not an ISO 4217 currency",
     ],
 )
