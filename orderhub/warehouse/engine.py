@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -136,8 +135,6 @@ def _check_sqlite_path(path: Path, url: str, *, must_exist: bool) -> None:
             f"{where}: no warehouse at {path} yet; check the path, or create it with "
             "`orderhub migrate` or a sync"
         )
-    if not path.exists() and not os.access(folder, os.W_OK):
-        raise ConfigurationError(f"{where}: folder {folder} is not writable; check its permissions")
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,21 @@ def test_a_scaffold_writes_its_files_and_declares_its_tap(tmp_path: Path) -> Non
     assert "tap-acme" in (root / "meltano.yml").read_text()
     code, output = new_connector(root, "acme", "rest")
     assert code == 1 and "connectors/acme already exists" in output
+
+
+@pytest.mark.parametrize("read_only", ["pyproject.toml", "tests"])
+def test_a_read_only_target_is_refused_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_only: str
+) -> None:
+    # Tests run as root, for whom every file is writable: the permission itself is faked.
+    root = minimal_project(tmp_path)
+    (root / "tests").mkdir()
+    real_access = os.access
+    monkeypatch.setattr(
+        "orderhub.connector_kit.scaffold.os.access",
+        lambda path, mode: Path(path).name != read_only and real_access(path, mode),
+    )
+    before = files(root), folders(root)
+    code, output = new_connector(root)
+    assert code == 1 and f"{read_only} is not writable" in output
+    assert (files(root), folders(root)) == before
