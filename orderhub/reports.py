@@ -14,16 +14,64 @@ from sqlalchemy import Engine, delete, func, select
 
 from orderhub.warehouse import schema
 
-_EMAIL = re.compile(r"([\w.+-])[\w.+-]*@([\w-])[\w.-]*\.(\w+)")
-_DIGITS = re.compile(r"\d(?=(?:\D*\d){4})")
-# A phone-like run of digits, not an id inside a key such as gid://shopify/Order/123456789.
-_PHONE = re.compile(r"(?<![/\w])\+?\d[\d\s()-]{6,}\d")
+# An email in any form a person or a URL writes it: dot-atom or "quoted" local parts,
+# Unicode (IDN) local parts and domains, IP-literal domains, and %40 for @ inside URLs.
+# The local part stops at characters that delimit it in keys, JSON and prose, and at a
+# URL's // (a single / is legal in a local part, so it is masked with it).
+_EMAIL = re.compile(
+    r"""(?P<local>"(?:[^"\\\r\n]|\\.)*"|(?:[^\s@"<>()\[\],;:\\/]|/(?!/))+)"""
+    r"(?:@|%40)"
+    r"(?P<domain>\[[^\]\s]*\]|[\w-]+(?:\.[\w-]+)*)"
+)
+# A phone: +, ( and digits in groups split by spaces, dashes or parentheses, not inside
+# an id (gid://shopify/Order/123456789, a uuid's groups), a key or a date, and not an
+# already masked number (138****1234).
+_PHONE = re.compile(
+    r"(?<![\w/*.\-])(?!\d{4}-\d{2}-\d{2}|[0-9a-f]{8}-[0-9a-f]{4}-)"
+    r"(?:\+?\(?\d[\d\s()\-]{5,}\d(?![\w*\-])"
+    # dotted (415.555.0100, +1.415.555.0100) only in that shape: not an IP or a version
+    r"|(?:\+\d{1,3}\.)?\(?\d{3}\)?\.\d{3}\.\d{4}(?![\w.]))",
+    re.IGNORECASE,
+)
+_PHONE_MIN_DIGITS = 7
 
 
 def mask_pii(text: str) -> str:
-    """Mask emails (a***@e***.com) and all but the last four digits of long numbers."""
-    masked = _EMAIL.sub(lambda m: f"{m[1]}***@{m[2]}***.{m[3]}", text)
-    return _PHONE.sub(lambda m: _DIGITS.sub("*", m[0]), masked)
+    """Mask emails (a***@e***.com) and all but the last four digits of phone numbers.
+
+    Reports are read by people who must act on a record, never contact its buyer, so
+    this errs towards masking: an id that looks like a phone loses digits, an email
+    never survives.
+    """
+    return _PHONE.sub(_mask_phone, _EMAIL.sub(_mask_email, text))
+
+
+def _mask_email(match: re.Match[str]) -> str:
+    local, domain = match["local"], match["domain"]
+    shown_local = '"***"' if local.startswith('"') else f"{local[0]}***"
+    if domain.startswith("["):
+        shown_domain = "[***]"
+    elif "." in domain:
+        shown_domain = f"{domain[0]}***.{domain.rsplit('.', 1)[1]}"
+    else:
+        shown_domain = "***"
+    return f"{shown_local}@{shown_domain}"
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    number = match[0]
+    digits = sum(c.isdigit() for c in number)
+    if digits < _PHONE_MIN_DIGITS:
+        return number
+    kept = 4
+    masked = []
+    for char in reversed(number):
+        if char.isdigit():
+            masked.append(char if kept > 0 else "*")
+            kept -= 1
+        else:
+            masked.append(char)
+    return "".join(reversed(masked))
 
 
 @dataclass(frozen=True)
@@ -79,7 +127,7 @@ def dead_letters(
     include_resolved: bool = False,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
-    """Dead letters, newest first, with reasons masked for PII."""
+    """Dead letters, newest first, every text column masked for PII (keys too)."""
     table = schema.dead_letters
     query = select(
         table.c.id,
@@ -101,9 +149,16 @@ def dead_letters(
         query = query.where(table.c.resolved_at.is_(None))
     with engine.connect() as connection:
         rows = [dict(row._mapping) for row in connection.execute(query.limit(limit))]
-    for row in rows:
-        row["reason"] = mask_pii(row["reason"])
-    return rows
+    masked = ("source_system", "stream", "record_key", "rule", "field", "reason")
+    return [{k: mask_pii(v) if k in masked and v else v for k, v in row.items()} for row in rows]
+
+
+def known_sources(engine: Engine) -> list[str]:
+    """Every source the warehouse has a raw record or a dead letter of, sorted."""
+    raw, letters = schema.raw_records.c.source_system, schema.dead_letters.c.source_system
+    query = select(raw).distinct().union(select(letters).distinct())
+    with engine.connect() as connection:
+        return sorted(connection.execute(query).scalars())
 
 
 def states(engine: Engine, pipeline: str | None = None) -> list[dict[str, Any]]:
@@ -149,8 +204,11 @@ def reset_state(engine: Engine, pipeline: str, stream: str | None = None) -> boo
 
 
 def recent_runs(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest sync runs, newest first."""
+    """The latest sync runs, newest first (a run's message masked: it may quote a record)."""
     table = schema.sync_runs
     with engine.connect() as connection:
         query = select(table).order_by(table.c.started_at.desc()).limit(limit)
-        return [dict(row._mapping) for row in connection.execute(query)]
+        rows = [dict(row._mapping) for row in connection.execute(query)]
+    return [
+        {**row, "message": mask_pii(row["message"]) if row["message"] else None} for row in rows
+    ]

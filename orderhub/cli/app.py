@@ -9,8 +9,10 @@ import typer
 from rich.table import Table
 
 from orderhub.cli.console import (
+    CliState,
     ConfigOption,
     WarehouseOption,
+    checked_settings,
     console,
     guarded,
     settings_for,
@@ -28,6 +30,21 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def global_options(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", envvar="ORDERHUB_DEBUG", help="Show the full traceback of an error"
+        ),
+    ] = False,
+) -> None:
+    """Integration hub for order data: sync sources into one unified order model."""
+    CliState.debug = debug
+
+
 app.add_typer(state_app, name="state")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(mappings_app, name="mappings")
@@ -45,7 +62,7 @@ def sync(
     ] = False,
 ) -> None:
     """Run one pipeline: its tap piped into target-orderhub, resuming from the bookmark."""
-    runner = SyncRunner(settings_for(config, warehouse))
+    runner = SyncRunner(checked_settings(config, warehouse))
     result = run_sync(runner, pipeline, full_refresh=full_refresh)
     if result.dead_lettered:
         console.print(
@@ -108,7 +125,7 @@ def new_connector(
 @guarded
 def migrate(config: ConfigOption = None, warehouse: WarehouseOption = None) -> None:
     """Create or upgrade the warehouse schema."""
-    engine = warehouse_engine(config, warehouse)
+    engine = warehouse_engine(config, warehouse, write=True)
     console.print(f"warehouse schema is current: {engine.url.render_as_string(hide_password=True)}")
 
 

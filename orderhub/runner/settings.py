@@ -13,6 +13,12 @@ Values may reference the environment, so secrets never sit in the file::
 
 ``${NAME}`` must be set; ``${NAME:-default}`` falls back to the default;
 ``${file:/run/secrets/x}`` reads a secret file (Docker/Kubernetes secrets).
+
+The file is found like git finds its folder (:func:`find_config`), and relative paths in
+it (a SQLite warehouse, ``mappings_dir``, ``${file:...}``) are relative to the file's
+folder, so every command means the same thing from any working directory. A pipeline's
+references are resolved only when that pipeline is asked for (:meth:`Settings.pipeline`):
+reading the warehouse never needs a pipeline's secret.
 """
 
 from __future__ import annotations
@@ -21,15 +27,20 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from orderhub.exceptions import ConfigurationError
 
-DEFAULT_FILE = Path("orderhub.yml")
+CONFIG_NAME = "orderhub.yml"
+CONFIG_ENV = "ORDERHUB_CONFIG"
+DEFAULT_FILE = Path(CONFIG_NAME)
 DEFAULT_WAREHOUSE = "sqlite:///.orderhub/warehouse.db"
+M = TypeVar("M", bound=BaseModel)
 _REFERENCE = re.compile(
     r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*|file:[^}]+)(?::-(?P<default>[^}]*))?\}"
 )
@@ -57,37 +68,172 @@ class PipelineSettings(BaseModel):
 
 
 class Settings(BaseModel):
-    """The whole orderhub.yml."""
+    """The whole orderhub.yml.
+
+    ``pipelines`` holds each pipeline as written (``${...}`` unresolved, so listing them
+    never reads a secret); :meth:`pipeline` returns one with its references resolved.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     warehouse: str = DEFAULT_WAREHOUSE
     mappings_dir: str | None = None
     pipelines: dict[str, PipelineSettings] = Field(default_factory=dict)
+    _path: Path | None = PrivateAttr(default=None)
+    _raw_pipelines: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _env: Mapping[str, str] | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path | None:
+        """The orderhub.yml these settings came from (None when built in code)."""
+        return self._path
+
+    @property
+    def base_dir(self) -> Path | None:
+        """The folder relative paths in the file are relative to."""
+        return self._path.parent if self._path else None
 
     def pipeline(self, name: str) -> PipelineSettings:
-        """A pipeline by name, or a configuration error listing the ones there are."""
-        try:
-            return self.pipelines[name]
-        except KeyError:
+        """A pipeline with its references resolved, or an error listing the ones there are."""
+        if name not in self.pipelines:
             have = ", ".join(sorted(self.pipelines)) or "none"
-            raise ConfigurationError(
-                f"no pipeline {name!r} in orderhub.yml (pipelines: {have})"
-            ) from None
+            where = self._path or CONFIG_NAME
+            raise ConfigurationError(f"no pipeline {name!r} in {where} (pipelines: {have})")
+        if name not in self._raw_pipelines:
+            return self.pipelines[name]
+        env = os.environ if self._env is None else self._env
+        where = f"{self._path}: pipelines.{name}"
+        resolved = _resolve(self._raw_pipelines[name], where, env, self.base_dir)
+        return _validated(PipelineSettings, resolved, f"{self._path}", ("pipelines", name))
 
 
-def _resolve(value: Any, where: str, env: Mapping[str, str]) -> Any:
+def find_config(
+    explicit: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Path:
+    """The orderhub.yml to use: ``--config``, else ``$ORDERHUB_CONFIG``, else the first
+    one walking up from the working directory (as git finds its repository)."""
+    env = os.environ if env is None else env
+    for given, how in ((explicit, "--config"), (env.get(CONFIG_ENV) or None, f"${CONFIG_ENV}")):
+        if given is None:
+            continue
+        path = Path(given).expanduser()
+        if not path.is_file():
+            raise ConfigurationError(f"{path} (given by {how}) not found: check the path")
+        return path.resolve()
+    start = (cwd or Path.cwd()).resolve()
+    looked = [start, *start.parents]
+    for folder in looked:
+        if (folder / CONFIG_NAME).is_file():
+            return folder / CONFIG_NAME
+    raise ConfigNotFoundError(looked)
+
+
+class ConfigNotFoundError(ConfigurationError):
+    """No orderhub.yml in the working directory or above it."""
+
+    def __init__(self, looked: list[Path]) -> None:
+        self.looked = looked
+        folders = ", ".join(str(p) for p in looked)
+        super().__init__(
+            f"no {CONFIG_NAME} found: looked in {folders}; create one or pass --config"
+        )
+
+
+def load_settings(
+    path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    warehouse: str | None = None,
+) -> Settings:
+    """Read and validate orderhub.yml (found by :func:`find_config` when ``path`` is None).
+
+    ``warehouse`` overrides the file's warehouse without resolving the file's value, so a
+    ``--warehouse`` given on the command line needs none of the file's variables.
+    """
+    path = find_config(path, env=env)
+    document = _read_document(path)
+    env = os.environ if env is None else env
+    base = path.parent
+    raw_pipelines = document.pop("pipelines", None) or {}
+    if not isinstance(raw_pipelines, dict) or not all(
+        isinstance(p, dict) for p in raw_pipelines.values()
+    ):
+        raise ConfigurationError(f"{path}: pipelines must map names to pipeline settings")
+    if warehouse is not None:
+        document.pop("warehouse", None)
+    resolved = _resolve(document, path.name, env, base)
+    settings = _validated(Settings, {**resolved, "pipelines": raw_pipelines}, str(path), ())
+    updates: dict[str, Any] = {
+        "warehouse": warehouse or anchor_warehouse(settings.warehouse, base),
+        "mappings_dir": str(base / settings.mappings_dir) if settings.mappings_dir else None,
+    }
+    settings = settings.model_copy(update=updates)
+    settings._path = path
+    settings._raw_pipelines = raw_pipelines
+    settings._env = env
+    return settings
+
+
+def anchor_warehouse(url: str, base: Path) -> str:
+    """A SQLite warehouse's relative path made relative to ``base`` (other URLs as given)."""
+    if "://" not in url:
+        return str(base / Path(url).expanduser())
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return url  # the engine reports it, naming the URL
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return url
+    if database.startswith("file:") or Path(database).expanduser().is_absolute():
+        return url
+    return parsed.set(database=str(base / database)).render_as_string(hide_password=False)
+
+
+def _read_document(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: YAML syntax: {exc}") from None
+    if document is None:
+        raise ConfigurationError(
+            f"{path} is empty: give it a warehouse and pipelines "
+            "(see docs/architecture.md, section orderhub.yml)"
+        )
+    if not isinstance(document, dict):
+        raise ConfigurationError(f"{path}: expected keys (warehouse, pipelines, ...) at the top")
+    return document
+
+
+def _validated(model: type[M], value: Any, where: str, prefix: tuple[str, ...]) -> M:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in (*prefix, *first["loc"]))
+        raise ConfigurationError(f"{where}: {field}: {first['msg']}") from None
+
+
+def _resolve(value: Any, where: str, env: Mapping[str, str], base: Path | None) -> Any:
     if isinstance(value, dict):
-        return {k: _resolve(v, f"{where}.{k}", env) for k, v in value.items()}
+        return {k: _resolve(v, f"{where}.{k}", env, base) for k, v in value.items()}
     if isinstance(value, list):
-        return [_resolve(v, f"{where}[{i}]", env) for i, v in enumerate(value)]
+        return [_resolve(v, f"{where}[{i}]", env, base) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
     def substitute(match: re.Match[str]) -> str:
         name, default = match.group("name"), match.group("default")
         if name.startswith("file:"):
-            path = Path(name[5:])
+            path = Path(name[5:]).expanduser()
+            path = base / path if base and not path.is_absolute() else path
             try:
                 return path.read_text(encoding="utf-8").strip()
             except OSError:
@@ -102,21 +248,3 @@ def _resolve(value: Any, where: str, env: Mapping[str, str]) -> Any:
         )
 
     return _REFERENCE.sub(substitute, value)
-
-
-def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Read and validate orderhub.yml, resolving ``${...}`` references."""
-    path = path or DEFAULT_FILE
-    if not path.exists():
-        raise ConfigurationError(f"{path} not found: create it or pass --config (see README.md)")
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path}: YAML syntax: {exc}") from None
-    resolved = _resolve(document, path.name, os.environ if env is None else env)
-    try:
-        return Settings.model_validate(resolved)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise ConfigurationError(f"{path}: {field}: {first['msg']}") from None
