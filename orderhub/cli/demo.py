@@ -73,6 +73,8 @@ class DemoWarehouse:
     def claim(self) -> None:
         """Make the warehouse empty for the demo, or refuse without touching it."""
         if self.sqlite and not self._files():
+            if self.url == make_url(normalise_url(DEMO_WAREHOUSE)):
+                self.path.parent.mkdir(parents=True, exist_ok=True)  # the demo's own folder
             return  # a new file: the demo creates it
         reader = self._reader()
         try:
