@@ -41,7 +41,7 @@ def remap(
 ) -> dict[str, LoadCounts]:
     """Re-map a source's raw records through the current specs; commits per batch."""
     run_id = new_run_id()
-    transaction = LoadTransaction(engine, run_id=run_id)
+    transaction = LoadTransaction(engine, run_id=run_id, rederive=True)
     table = schema.raw_records
     try:
         transaction.connection.execute(

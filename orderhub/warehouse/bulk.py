@@ -39,6 +39,11 @@ def version_guard(table: Table, excluded: Any) -> ColumnElement[bool]:
     )
 
 
+def not_older_guard(table: Table, excluded: Any) -> ColumnElement[bool]:
+    """Update unless the held row is newer: a remap rewrites what it re-derives."""
+    return table.c.source_updated_at <= excluded.source_updated_at
+
+
 def _staging_table(table: Table) -> Table:
     columns = [Column(c.name, c.type) for c in table.columns]
     return Table(f"_stg_{table.name}", MetaData(), *columns, prefixes=["TEMPORARY"])
