@@ -19,12 +19,14 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, Table, func, select
 
 from orderhub.remap import remap
+from orderhub.reports import summary
 from orderhub.warehouse import schema
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from tests.conftest import PG_ADMIN_URL, ROOT
+from tests.integration.test_cli import invoke, settings_file
 from tests.integration.test_target_load import run_target
 from tests.shopify_records import BASE_TIME, iso, messages, order
 
@@ -262,3 +264,94 @@ def test_reverting_a_code_table_change_restores_every_order(
 
     assert_same_tables(warehouse, fresh)
     assert counts["orders"].rejected_transitions == 0
+
+
+def refusal_counts(engine: Engine) -> list[tuple[str, int, int]]:
+    """Per run: (pipeline, refused transitions it counted, refusal rows it wrote)."""
+    runs, history = schema.sync_runs, schema.order_status_history
+    written = (
+        select(func.count())
+        .where(history.c.run_id == runs.c.run_id, history.c.accepted.is_(False))
+        .scalar_subquery()
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(runs.c.pipeline, runs.c.rejected_transitions, written).order_by(
+                runs.c.started_at
+            )
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def event_keys(engine: Engine) -> set[uuid.UUID]:
+    table = schema.order_status_history
+    with engine.connect() as connection:
+        return set(connection.execute(select(table.c.event_key)).scalars())
+
+
+def history_count(engine: Engine, *where: Any) -> int:
+    table = schema.order_status_history
+    with engine.connect() as connection:
+        return int(
+            connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+        )
+
+
+def test_refused_counts_equal_refusal_rows_and_remap_keeps_the_old_history(
+    warehouse: Engine, warehouse_url: str, mappings: Path
+) -> None:
+    history = schema.order_status_history
+    spec_s0(mappings)
+    sync_rounds(warehouse_url, mappings, order_lives(random.Random(8), orders=30, rounds=4))
+    before = event_keys(warehouse)
+    spec_s(mappings)
+    remap(warehouse, "shopify", mappings_dir=mappings)
+
+    runs = refusal_counts(warehouse)
+    assert all(counted == written for _, counted, written in runs), runs
+    assert sum(counted for _, counted, _ in runs) > 0
+    assert runs[-1][0] == "remap/shopify"
+    # What the old spec said is kept (superseded unless re-derived the same); only live
+    # refusals are reported.
+    assert before <= event_keys(warehouse)
+    assert history_count(warehouse, history.c.superseded_at.is_not(None)) > 0
+    assert summary(warehouse).rejected_transitions == history_count(
+        warehouse, history.c.accepted.is_(False), history.c.superseded_at.is_(None)
+    )
+    assert summary(warehouse).rejected_transitions < sum(c for _, c, _ in runs)
+
+
+def test_remap_again_changes_nothing_and_all_revives_the_same_rows(
+    warehouse: Engine, warehouse_url: str, mappings: Path
+) -> None:
+    spec_s0(mappings)
+    sync_rounds(warehouse_url, mappings, order_lives(random.Random(9), orders=30, rounds=3))
+    spec_s(mappings)
+    remap(warehouse, "shopify", mappings_dir=mappings)
+    after_first, rows_first = tables(warehouse), history_count(warehouse)
+
+    again = remap(warehouse, "shopify", mappings_dir=mappings)
+    assert again["orders"].upserted == 0
+    everything = remap(warehouse, "shopify", mappings_dir=mappings, everything=True)
+    assert everything["orders"].upserted == 30
+    assert tables(warehouse) == after_first
+    assert history_count(warehouse) == rows_first  # revived, not written twice
+
+
+def test_remap_all_from_the_cli_re_derives_orders_synced_under_the_new_spec(
+    warehouse: Engine, warehouse_url: str, fresh: Engine, fresh_url: str, mappings: Path
+) -> None:
+    # Syncs ran under S before the remap: their versions were mapped under S already,
+    # but the S0 -> S correction went into the history as a source transition.
+    lives = order_lives(random.Random(10), orders=30, rounds=4)
+    spec_s0(mappings)
+    sync_rounds(warehouse_url, mappings, lives[:2])
+    spec_s(mappings)
+    sync_rounds(warehouse_url, mappings, lives[2:])
+    config = str(settings_file(mappings.parent, warehouse_url, mappings))
+
+    code, output = invoke("remap", "--source", "shopify", "--all", "--config", config)
+    assert code == 0, output
+    assert "refused status" in output
+    load_fresh(warehouse, fresh_url, mappings)
+    assert_same_tables(warehouse, fresh)
