@@ -64,11 +64,11 @@ def remap(
     """Re-derive a source's raw records through the current specs; commits per batch.
 
     The run is recorded in sync_runs as pipeline ``remap/<source>`` with the same counts
-    as a sync, refused status transitions included.
+    as a sync, refused status transitions included. A remap stopped half way keeps what
+    it committed and its run says so (cancelled or failed); running it again finishes.
     """
     run_id = new_run_id()
     transaction = LoadTransaction(engine, run_id=run_id, rederive=True)
-    table = schema.raw_records
     try:
         transaction.connection.execute(
             insert(schema.sync_runs).values(
@@ -79,37 +79,65 @@ def remap(
                 started_at=datetime.now(UTC),
             )
         )
+        transaction.commit()
         loader = StreamLoader(source, transaction, mappings_dir)
         chosen = streams or landed_streams(engine, source)
         if everything:
             _forget_mapped_versions(transaction.connection, source, chosen)
         for stream in chosen:
-            last_id = 0
-            while True:
-                rows = transaction.connection.execute(
-                    select(table.c.id, table.c.record_key, table.c.payload)
-                    .where(
-                        table.c.source_system == source,
-                        table.c.stream == stream,
-                        table.c.id > last_id,
-                    )
-                    .order_by(table.c.id)
-                    .limit(batch_size)
-                ).all()
-                if not rows:
-                    break
-                last_id = rows[-1].id
-                loader.load_landed(stream, [(row.record_key, row.payload) for row in rows])
-                transaction.save_counts(loader.counts)
-                transaction.commit()
-                if on_batch:
-                    on_batch(stream, len(rows))
-        transaction.connection.execute(
+            _remap_stream(loader, stream, batch_size, on_batch)
+    except BaseException as exc:
+        transaction.close()  # roll back the unfinished batch before the run row is closed
+        stopped = isinstance(exc, KeyboardInterrupt | SystemExit)
+        _close_run(engine, run_id, "cancelled" if stopped else "failed", _stop_message(exc))
+        raise
+    transaction.close()
+    _close_run(engine, run_id, "succeeded", None)
+    return loader.counts
+
+
+def _remap_stream(
+    loader: StreamLoader,
+    stream: str,
+    batch_size: int,
+    on_batch: Callable[[str, int], None] | None,
+) -> None:
+    """Re-derive one stream's raw records in batches of ``batch_size``, each committed."""
+    transaction, table = loader.transaction, schema.raw_records
+    last_id = 0
+    while True:
+        rows = transaction.connection.execute(
+            select(table.c.id, table.c.record_key, table.c.payload)
+            .where(
+                table.c.source_system == loader.source,
+                table.c.stream == stream,
+                table.c.id > last_id,
+            )
+            .order_by(table.c.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        last_id = rows[-1].id
+        loader.load_landed(stream, [(row.record_key, row.payload) for row in rows])
+        transaction.save_counts(loader.counts)
+        transaction.commit()
+        if on_batch:
+            on_batch(stream, len(rows))
+
+
+def _stop_message(exc: BaseException) -> str:
+    """Why the remap stopped, without the exception's text (it may quote payloads)."""
+    return (
+        f"remap stopped ({type(exc).__name__}); what it committed stays. "
+        "Run `orderhub remap` again to finish."
+    )
+
+
+def _close_run(engine: Engine, run_id: str, status: str, message: str | None) -> None:
+    with engine.begin() as connection:
+        connection.execute(
             update(schema.sync_runs)
             .where(schema.sync_runs.c.run_id == run_id)
-            .values(status="succeeded", finished_at=datetime.now(UTC))
+            .values(status=status, message=message, finished_at=datetime.now(UTC))
         )
-        transaction.commit()
-        return loader.counts
-    finally:
-        transaction.close()

@@ -83,20 +83,20 @@ class OrderStatusKeeper:
         """
         held = self._held_statuses([row["order_key"] for row in order_rows])
         history: list[tuple[OrderStatusEvent, str | None]] = []
-        current: list[uuid.UUID] = []
+        sighted: list[uuid.UUID] = []
         for row in order_rows:
             row["status_set_by"] = SOURCE
             previous, held_version, set_by = held.get(row["order_key"], (None, None, None))
             if held_version is not None and held_version > row["source_updated_at"]:
                 continue  # a stale replay: the version guard skips the row as well
-            current.append(row["order_key"])
+            sighted.append(row["order_key"])
             if self.rederive:
                 previous, set_by = None, None  # a correction, not a source transition
             event = self._sighting(row, previous, set_by)
             if event is not None:
                 history.append((event, row.get("mapping_version")))
         if self.rederive:
-            self._supersede(current, now)
+            self._supersede(sighted, now)
         return self._record(history, now, SOURCE)
 
     def _held_statuses(
