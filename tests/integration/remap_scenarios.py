@@ -101,7 +101,11 @@ def order_version(
 
 
 def order_lives(rng: random.Random, orders: int, rounds: int) -> list[list[dict[str, Any]]]:
-    """Per sync round, the versions of the orders that changed in it."""
+    """Per sync round, the versions of the orders that changed in it.
+
+    Now and then the next round resends a version with another state at the same
+    source version (a flapping source: refusals at one instant), or replays it as sent.
+    """
     lives: list[list[dict[str, Any]]] = [[] for _ in range(rounds)]
     for number in range(1, orders + 1):
         ship_from = rng.choice([None, *range(rounds)])
@@ -110,8 +114,13 @@ def order_lives(rng: random.Random, orders: int, rounds: int) -> list[list[dict[
             shipped = ship_from is not None and index >= ship_from
             if shipped and rng.random() < 0.7:
                 scans = [*scans, rng.choice(SCANS)]
-            state = rng.choice(STATES)
-            lives[index].append(order_version(number, index, state, scans, shipped))
+            sent = order_version(number, index, rng.choice(STATES), scans, shipped)
+            lives[index].append(sent)
+            if index + 1 < rounds and rng.random() < 0.3:
+                again = rng.choice(
+                    [sent, order_version(number, index, rng.choice(STATES), scans, shipped)]
+                )
+                lives[index + 1].insert(0, again)
     return lives
 
 
