@@ -192,7 +192,8 @@ def test_remap_all_from_the_cli_re_derives_orders_synced_under_the_new_spec(
 def test_remap_equals_a_fresh_load_for_any_order_lives(
     mappings: Path, rng: random.Random, orders: int, rounds: int, batch_size: int, forward: bool
 ) -> None:
-    """Any lives, either spec first, any remap batch size: remap(S) == fresh load under S."""
+    """Any lives, either spec first, any remap batch size: remap(S) == fresh load under S,
+    and every run (syncs and the remap) counted exactly the refusal rows it wrote."""
     first, then = (spec_s0, spec_s) if forward else (spec_s, spec_s0)
     with tempfile.TemporaryDirectory() as folder:
         urls = [f"sqlite:///{Path(folder) / name}.db" for name in ("synced", "fresh")]
@@ -206,6 +207,8 @@ def test_remap_equals_a_fresh_load_for_any_order_lives(
             remap(engines[0], "shopify", mappings_dir=mappings, batch_size=batch_size)
             load_fresh(engines[0], urls[1], mappings)
             assert_same_tables(*engines)
+            runs = refusal_counts(engines[0])
+            assert all(counted == written for _, counted, written in runs), runs
         finally:
             for engine in engines:
                 engine.dispose()
