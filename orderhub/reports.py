@@ -102,7 +102,9 @@ def summary(engine: Engine, source: str | None = None) -> WarehouseSummary:
         by_status = select(orders.c.status, func.count()).group_by(orders.c.status)
         letters = select(func.count()).where(schema.dead_letters.c.resolved_at.is_(None))
         history = schema.order_status_history
-        refused = select(func.count()).where(history.c.accepted.is_(False))
+        refused = select(func.count()).where(
+            history.c.accepted.is_(False), history.c.superseded_at.is_(None)
+        )
         if source:
             by_status = by_status.where(orders.c.source_system == source)
             letters = letters.where(schema.dead_letters.c.source_system == source)

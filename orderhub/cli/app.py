@@ -78,8 +78,18 @@ def remap(
     stream: Annotated[list[str] | None, typer.Option("--stream", help="Only these streams")] = None,
     config: ConfigOption = None,
     warehouse: WarehouseOption = None,
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Re-derive every record, also those the current specs mapped already"
+        ),
+    ] = False,
 ) -> None:
-    """Re-map raw_records through the current mapping specs (the source is not touched)."""
+    """Re-derive the warehouse from raw_records under the current mapping specs.
+
+    The source is not touched; afterwards the re-mapped orders, their statuses and status
+    history are what a fresh sync under these specs would give.
+    """
     settings = settings_for(config, warehouse)
     engine = warehouse_engine(config, warehouse)
     mappings_dir = Path(settings.mappings_dir) if settings.mappings_dir else None
@@ -91,13 +101,26 @@ def remap(
             status.update(f"re-mapping {source}/{name}: {done[name]:,} records")
 
         counts = remap_source(
-            engine, source, streams=stream or None, mappings_dir=mappings_dir, on_batch=on_batch
+            engine,
+            source,
+            streams=stream or None,
+            mappings_dir=mappings_dir,
+            on_batch=on_batch,
+            everything=everything,
         )
     table = Table(title=f"remap {source}")
-    for column in ("stream", "records", "re-mapped", "already current", "dead-lettered"):
+    for column in (
+        "stream",
+        "records",
+        "re-mapped",
+        "already current",
+        "dead-lettered",
+        "refused status",
+    ):
         table.add_column(column)
     for name, c in sorted(counts.items()):
-        table.add_row(name, *map(str, (c.records_in, c.upserted, c.unchanged, c.dead_lettered)))
+        numbers = (c.records_in, c.upserted, c.unchanged, c.dead_lettered, c.rejected_transitions)
+        table.add_row(name, *map(str, numbers))
     console.print(table)
 
 

@@ -39,6 +39,11 @@ def version_guard(table: Table, excluded: Any) -> ColumnElement[bool]:
     )
 
 
+def not_older_guard(table: Table, excluded: Any) -> ColumnElement[bool]:
+    """Update unless the held row is newer: a remap rewrites what it re-derives."""
+    return table.c.source_updated_at <= excluded.source_updated_at
+
+
 def _staging_table(table: Table) -> Table:
     columns = [Column(c.name, c.type) for c in table.columns]
     return Table(f"_stg_{table.name}", MetaData(), *columns, prefixes=["TEMPORARY"])
@@ -94,10 +99,11 @@ class BulkWriter:
         staging = self._staged.get(table.name)
         if staging is None:
             staging = _staging_table(table)
-            staging.create(self.connection, checkfirst=False)
+            # A pooled connection can still hold the twin an earlier writer created (two
+            # remaps on one engine): temporary tables live as long as the session.
+            staging.create(self.connection, checkfirst=True)
             self._staged[table.name] = staging
-        else:
-            self.connection.exec_driver_sql(f'TRUNCATE "{staging.name}"')
+        self.connection.exec_driver_sql(f'TRUNCATE "{staging.name}"')
         return staging
 
     def _copy_to_staging(

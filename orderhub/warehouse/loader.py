@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, select, update
 from orderhub import jsonutil
 from orderhub.model.entities import UnifiedEntity
 from orderhub.warehouse import schema
-from orderhub.warehouse.bulk import BulkWriter, key_in
+from orderhub.warehouse.bulk import BulkWriter, key_in, not_older_guard, version_guard
 from orderhub.warehouse.order_status import OrderStatusKeeper
 from orderhub.warehouse.records import (
     DeadLetter,
@@ -48,12 +48,19 @@ def _latest_by_key(records: Iterable[IncomingRecord]) -> list[IncomingRecord]:
 class LoadTransaction:
     """One open transaction of the target against the warehouse."""
 
-    def __init__(self, engine: Engine, *, run_id: str | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, run_id: str | None = None, rederive: bool = False
+    ) -> None:
+        """``rederive``: ``orderhub remap``, which re-derives rows instead of applying
+        newer source versions (see :class:`OrderStatusKeeper`)."""
         self.connection: Connection = engine.connect()
         self.transaction = self.connection.begin()
         self.bulk = BulkWriter(self.connection)
         self.run_id = run_id
-        self.statuses = OrderStatusKeeper(self.connection, self.bulk, run_id)
+        self.statuses = OrderStatusKeeper(self.connection, self.bulk, run_id, rederive=rederive)
+        # A re-derived row is rewritten even when its mapped content is the same: its
+        # status and mapping version must become what a fresh load would give.
+        self._entity_guard = not_older_guard if rederive else version_guard
 
     # raw landing ------------------------------------------------------------------
 
@@ -165,6 +172,7 @@ class LoadTransaction:
                 schema.ENTITY_TABLES[kind],
                 list(rows.values()),
                 conflict=("source_system", "source_id"),
+                guard=self._entity_guard,
             )
         if order_rows:
             self._soft_delete_dropped_children(order_rows, now)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, select, update
 
 from orderhub.model.entities import OrderStatusEvent
 from orderhub.model.status import (
@@ -55,22 +55,55 @@ _MOVING_SCANS = [s for s, moves in ORDER_STATUS_OF_TRACKING.items() if moves is 
 
 
 class OrderStatusKeeper:
-    """Applies status sightings and scans inside a load transaction."""
+    """Applies status sightings and scans inside a load transaction.
 
-    def __init__(self, connection: Connection, bulk: BulkWriter, run_id: str | None) -> None:
+    With ``rederive`` (``orderhub remap``) every order's source status is a first
+    sighting and the order's history is written anew, as a fresh load would write it.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        bulk: BulkWriter,
+        run_id: str | None,
+        *,
+        rederive: bool = False,
+    ) -> None:
         self.connection = connection
         self.bulk = bulk
         self.run_id = run_id
+        self.rederive = rederive
 
     def apply_source_statuses(self, order_rows: list[dict[str, Any]], now: datetime) -> int:
-        """Set each order row's status before its upsert; returns the refused transitions.
+        """Set each order row's status before its upsert; returns the refusals recorded.
 
         An impossible transition keeps the previous status; a status behind one a
-        carrier scan set keeps the scan's.
+        carrier scan set keeps the scan's. The count is of refusal rows written, so a
+        refusal seen again (the same sighting) is not counted twice.
         """
+        held = self._held_statuses([row["order_key"] for row in order_rows])
+        history: list[tuple[OrderStatusEvent, str | None]] = []
+        sighted: list[uuid.UUID] = []
+        for row in order_rows:
+            row["status_set_by"] = SOURCE
+            previous, held_version, set_by = held.get(row["order_key"], (None, None, None))
+            if held_version is not None and held_version > row["source_updated_at"]:
+                continue  # a stale replay: the version guard skips the row as well
+            sighted.append(row["order_key"])
+            if self.rederive:
+                previous, set_by = None, None  # a correction, not a source transition
+            event = self._sighting(row, previous, set_by)
+            if event is not None:
+                history.append((event, row.get("mapping_version")))
+        if self.rederive:
+            self._supersede(sighted, now)
+        return self._record(history, now, SOURCE)
+
+    def _held_statuses(
+        self, keys: list[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[OrderStatus, datetime, str]]:
         table = schema.orders
-        keys = [row["order_key"] for row in order_rows]
-        held = {
+        return {
             row.order_key: (OrderStatus(row.status), row.source_updated_at, row.status_set_by)
             for row in self.connection.execute(
                 select(
@@ -81,39 +114,47 @@ class OrderStatusKeeper:
                 ).where(key_in(table.c.order_key, keys, self.bulk.dialect))
             )
         }
-        history: list[OrderStatusEvent] = []
-        rejected = 0
-        for row in order_rows:
-            row["status_set_by"] = SOURCE
-            previous, held_version, set_by = held.get(row["order_key"], (None, None, None))
-            if held_version is not None and held_version > row["source_updated_at"]:
-                continue  # a stale replay: the version guard skips the row as well
-            observed = OrderStatus(row["status"])
-            if previous is not None and set_by == TRACKING and lags_behind(previous, observed):
-                row["status"], row["status_set_by"] = previous, TRACKING
-                continue
-            decision = decide(previous, observed)
-            if not decision.is_change:
-                continue
-            row["status"] = decision.resulting
-            if not decision.accepted:
-                rejected += 1
-                row["status_set_by"] = set_by or SOURCE
-            history.append(
-                OrderStatusEvent(
-                    order_key=row["order_key"],
-                    source_system=row["source_system"],
-                    source_id=row["source_id"],
-                    previous_status=previous,
-                    status=decision.observed,
-                    status_raw=row["status_raw"],
-                    occurred_at=row["source_updated_at"],
-                    accepted=decision.accepted,
-                    reason=decision.reason,
-                )
+
+    @staticmethod
+    def _sighting(
+        row: dict[str, Any], previous: OrderStatus | None, set_by: str | None
+    ) -> OrderStatusEvent | None:
+        """Decide the row's status; the history event of the change, if it is one."""
+        observed = OrderStatus(row["status"])
+        if previous is not None and set_by == TRACKING and lags_behind(previous, observed):
+            row["status"], row["status_set_by"] = previous, TRACKING
+            return None
+        decision = decide(previous, observed)
+        if not decision.is_change:
+            return None
+        row["status"] = decision.resulting
+        if not decision.accepted:
+            row["status_set_by"] = set_by or SOURCE
+        return OrderStatusEvent(
+            order_key=row["order_key"],
+            source_system=row["source_system"],
+            source_id=row["source_id"],
+            previous_status=previous,
+            status=decision.observed,
+            status_raw=row["status_raw"],
+            occurred_at=row["source_updated_at"],
+            accepted=decision.accepted,
+            reason=decision.reason,
+        )
+
+    def _supersede(self, order_keys: list[uuid.UUID], now: datetime) -> None:
+        """Retire the live history of orders being re-derived (kept: the old spec's say)."""
+        if not order_keys:
+            return
+        table = schema.order_status_history
+        self.connection.execute(
+            update(table)
+            .where(
+                key_in(table.c.order_key, order_keys, self.bulk.dialect),
+                table.c.superseded_at.is_(None),
             )
-        self._record(history, now, SOURCE)
-        return rejected
+            .values(superseded_at=now)
+        )
 
     def advance_by_tracking(self, shipment_keys: Sequence[uuid.UUID], now: datetime) -> None:
         """Move the orders of the shipments just scanned on by their latest live scan.
@@ -129,26 +170,25 @@ class OrderStatusKeeper:
             if held is None or _scan_order(scan) > _scan_order(held):
                 latest[scan.order_key] = scan
         moves: list[dict[str, Any]] = []
-        history: list[OrderStatusEvent] = []
+        history: list[tuple[OrderStatusEvent, str | None]] = []
         for scan in latest.values():
             current = OrderStatus(scan.order_status)
             moved = advanced_by_tracking(current, TrackingStatus(scan.scan))
             if moved is None:
                 continue
             moves.append({"key": scan.order_key, "moved": moved.value})
-            history.append(
-                OrderStatusEvent(
-                    order_key=scan.order_key,
-                    source_system=scan.source_system,
-                    source_id=scan.source_id,
-                    previous_status=current,
-                    status=moved,
-                    status_raw=f"tracking:{scan.scan_raw}",
-                    occurred_at=scan.occurred_at,
-                    accepted=True,
-                    reason=None,
-                )
+            event = OrderStatusEvent(
+                order_key=scan.order_key,
+                source_system=scan.source_system,
+                source_id=scan.source_id,
+                previous_status=current,
+                status=moved,
+                status_raw=f"tracking:{scan.scan_raw}",
+                occurred_at=scan.occurred_at,
+                accepted=True,
+                reason=None,
             )
+            history.append((event, scan.mapping_version))
         if moves:
             orders = schema.orders
             self.connection.execute(
@@ -170,6 +210,7 @@ class OrderStatusKeeper:
                 events.c.status.label("scan"),
                 events.c.status_raw.label("scan_raw"),
                 events.c.occurred_at,
+                events.c.mapping_version,
             )
             .join_from(events, shipments, shipments.c.shipment_key == events.c.shipment_key)
             .join(orders, orders.c.order_key == shipments.c.order_key)
@@ -182,21 +223,65 @@ class OrderStatusKeeper:
             )
         )
 
-    def _record(self, history: list[OrderStatusEvent], now: datetime, origin: str) -> None:
+    def _record(
+        self,
+        history: list[tuple[OrderStatusEvent, str | None]],
+        now: datetime,
+        origin: str,
+    ) -> int:
+        """Write history rows; returns how many refusals were written.
+
+        A sighting already live is left as it is (a replay); one that was superseded is
+        revived, so re-deriving under a spec again gives back the same rows.
+        """
         rows = {
             key: {
                 **event.model_dump(),
                 "origin": origin,
+                "mapping_version": mapping_version,
                 "event_key": key,
                 "run_id": self.run_id,
                 "recorded_at": now,
+                "superseded_at": None,
             }
-            for event in history
+            for event, mapping_version in history
             for key in [history_event_key(event, origin)]
         }
+        if not rows:
+            return 0
+        table = schema.order_status_history
+        live = self._live_event_keys(list(rows))
         self.bulk.upsert(
-            schema.order_status_history, list(rows.values()), conflict=("event_key",), update=()
+            table,
+            list(rows.values()),
+            conflict=("event_key",),
+            update=(
+                "mapping_version",
+                "status_raw",
+                "reason",
+                "run_id",
+                "recorded_at",
+                "superseded_at",
+            ),
+            guard=_superseded,
         )
+        return sum(1 for key, row in rows.items() if not row["accepted"] and key not in live)
+
+    def _live_event_keys(self, keys: list[uuid.UUID]) -> set[uuid.UUID]:
+        table = schema.order_status_history
+        return set(
+            self.connection.execute(
+                select(table.c.event_key).where(
+                    key_in(table.c.event_key, keys, self.bulk.dialect),
+                    table.c.superseded_at.is_(None),
+                )
+            ).scalars()
+        )
+
+
+def _superseded(table: Table, excluded: Any) -> ColumnElement[bool]:
+    """Only a superseded row is rewritten (revived); a live one is the same sighting."""
+    return table.c.superseded_at.is_not(None)
 
 
 def _scan_order(scan: Any) -> tuple[datetime, int]:
