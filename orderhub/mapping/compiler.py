@@ -19,7 +19,7 @@ from orderhub.mapping.spec import EntitySpec, FieldSpec, MappingSpec
 from orderhub.mapping.transforms import REGISTRY
 from orderhub.mapping.yaml_lines import line_of
 from orderhub.model.entities import ENTITY_TYPES, UnifiedEntity
-from orderhub.model.types import RULE_NAMES
+from orderhub.model.types import RULE_NAMES, is_sign_ruled
 
 #: (record, enclosing items..., current item)
 Context = tuple[Any, ...]
@@ -211,25 +211,40 @@ def _value_lines(
 
 @dataclass(frozen=True)
 class CompiledEntity:
-    """An entity spec as callables."""
+    """An entity spec as callables.
+
+    ``unsigned`` names the amounts and quantities the spec does not declare ``signed``:
+    the model leaves their sign to the spec (see orderhub.model.types.SignRuled).
+    """
 
     name: str
     model: type[UnifiedEntity]
     items: Callable[[Any], Iterator[Context]]
     build: Callable[[Context], dict[str, Any]]
+    unsigned: tuple[str, ...] = ()
 
     def produce(self, record: Mapping[str, Any]) -> Iterator[UnifiedEntity]:
         for index, context in enumerate(self.items(record)):
+            where = self.name if len(context) == 1 else f"{self.name}[{index}]"
             try:
-                yield self.model(**self.build(context))
+                entity = self.model(**self.build(context))
             except _FieldFailed as failed:
-                where = self.name if len(context) == 1 else f"{self.name}[{index}]"
                 raise RecordError(
                     str(failed.error), field=f"{where}.{failed.field}", rule=failed.error.rule
                 ) from None
             except ValidationError as exc:
-                where = self.name if len(context) == 1 else f"{self.name}[{index}]"
                 raise _pydantic_to_record_error(exc, where) from None
+            for name in self.unsigned:
+                value = getattr(entity, name)
+                if value is not None and value < 0:
+                    raise RecordError(
+                        f"is negative ({value}); amounts and quantities are as the source "
+                        "states them, and this spec does not declare the field `signed: true` "
+                        "(do so only if the source sends negatives on purpose, e.g. returns)",
+                        field=f"{where}.{name}",
+                        rule="non_negative",
+                    )
+            yield entity
 
 
 @dataclass(frozen=True)
@@ -301,7 +316,13 @@ def compile_spec(
             raise MappingSpecError(
                 f"{entity.entity}.{exc.field}: {exc}", file=file, line=line_of(document, location)
             ) from None
+        model = ENTITY_TYPES[entity.entity]
+        unsigned = tuple(
+            name
+            for name, info in model.model_fields.items()
+            if is_sign_ruled(info) and name in fields and not fields[name].signed
+        )
         compiled.append(
-            CompiledEntity(entity.entity, ENTITY_TYPES[entity.entity], _iterate(entity.each), build)
+            CompiledEntity(entity.entity, model, _iterate(entity.each), build, unsigned)
         )
     return CompiledMapping(spec, version_tag, tuple(compiled), record_version)

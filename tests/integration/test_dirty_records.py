@@ -62,6 +62,8 @@ def with_value(path: str, value: Any, number: int = 99) -> dict[str, Any]:
             "order_line[0].source_id",
         ),
         ("updatedAt", "2999-01-01T00:00:00Z", "implausible_version", "record_version"),
+        ("lineItems.1.quantity", -2, "non_negative", "order_line[1].quantity"),
+        ("currentTotalPriceSet.shopMoney.amount", "-5.00", "non_negative", "order.total_amount"),
         (
             "customer.updatedAt",
             "2999-01-01T00:00:00Z",
