@@ -150,13 +150,13 @@ def hash_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _ascii_json(value: Any) -> str:
+def ascii_json(value: Any) -> str:
     """Lossless ASCII JSON text of any decoded JSON value, surrogates and NULs escaped."""
     if isinstance(value, dict):
-        items = (f"{json.dumps(str(k))}:{_ascii_json(v)}" for k, v in value.items())
+        items = (f"{json.dumps(str(k))}:{ascii_json(v)}" for k, v in value.items())
         return "{" + ",".join(items) + "}"
     if isinstance(value, list):
-        return "[" + ",".join(_ascii_json(v) for v in value) + "]"
+        return "[" + ",".join(ascii_json(v) for v in value) + "]"
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         return str(Decimal(value))  # Decimal: str() of a huge int would hit Python's limit
     return json.dumps(value)
@@ -171,7 +171,7 @@ def storable_payload(value: Any) -> dict[str, Any]:
     wrapped = value if isinstance(value, dict) else {NOT_AN_OBJECT: value}
     if encode_payload(wrapped)[1] is None:
         return wrapped
-    return {UNSTORABLE_JSON: _ascii_json(value)}
+    return {UNSTORABLE_JSON: ascii_json(value)}
 
 
 def storable_text(value: str) -> str:
