@@ -132,6 +132,7 @@ def compile_builder(
         "RecordError": RecordError,
         "_FieldFailed": _FieldFailed,
         "MISSING": "is required but missing",
+        "TRANSFORM_FAILED": "a transform failed on this value (%s: %s); report it as a bug",
     }
     lines = ["def build(context):", "    data = {}", "    field = None", "    try:"]
 
@@ -151,6 +152,11 @@ def compile_builder(
     lines += [
         "    except RecordError as error:",
         "        raise _FieldFailed(field, error) from None",
+        # A transform that chokes on a value it did not foresee must cost one record,
+        # not the sync: the field is named, and the error says what to report.
+        "    except (ArithmeticError, ValueError, TypeError, LookupError) as error:",
+        "        raise _FieldFailed(field, RecordError(TRANSFORM_FAILED % (",
+        "            type(error).__name__, error), rule='transform_error')) from None",
         "    return data",
     ]
     exec(compile("\n".join(lines) + "\n", "<entity builder>", "exec"), names)

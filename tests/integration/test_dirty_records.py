@@ -63,6 +63,7 @@ def with_value(path: str, value: Any, number: int = 99) -> dict[str, Any]:
         ),
         ("updatedAt", "2999-01-01T00:00:00Z", "implausible_version", "record_version"),
         ("lineItems.1.quantity", -2, "non_negative", "order_line[1].quantity"),
+        ("processedAt", "0001-01-01T00:00:00+14:00", "out_of_range", "order.ordered_at"),
         ("currentTotalPriceSet.shopMoney.amount", "-5.00", "non_negative", "order.total_amount"),
         (
             "customer.updatedAt",
@@ -167,3 +168,13 @@ def test_a_bad_schema_does_not_stop_the_sync(warehouse: Engine, warehouse_url: s
     message["schema"]["properties"]["id"] = {"type": "strin"}
     run_target(warehouse_url, [message, *list(messages([order(1)]))[1:]])
     assert count(warehouse, schema.orders) == 1
+
+
+def test_a_transform_that_chokes_costs_one_record(warehouse: Engine, warehouse_url: str) -> None:
+    """20.50 - (-9e999999) overflows Decimal: the record is dead-lettered, not the sync."""
+    dirty = with_value("lineItems.0.originalTotalSet.shopMoney.amount", "9e999999")
+    dirty["lineItems"][0]["totalDiscountSet"]["shopMoney"]["amount"] = "-9e999999"
+    run_target(warehouse_url, messages([order(1), dirty]))
+    assert count(warehouse, schema.orders) == 1
+    letter = only_letter(warehouse)
+    assert (letter.rule, letter.field) == ("transform_error", "order_line[0].line_total")
