@@ -20,6 +20,7 @@ from orderhub.mapping.transforms import REGISTRY
 from orderhub.mapping.yaml_lines import line_of
 from orderhub.model.entities import ENTITY_TYPES, UnifiedEntity
 from orderhub.model.types import RULE_NAMES, is_sign_ruled
+from orderhub.warehouse.storable import safe_repr
 
 #: (record, enclosing items..., current item)
 Context = tuple[Any, ...]
@@ -101,7 +102,7 @@ def _pydantic_to_record_error(exc: ValidationError, where: str) -> RecordError:
     field = ".".join(str(step) for step in first["loc"])
     rule = RULE_NAMES.get(first["type"], first["type"])
     return RecordError(
-        f"{first['msg']} (got {first.get('input')!r})", field=f"{where}.{field}", rule=rule
+        f"{first['msg']} (got {safe_repr(first.get('input'))})", field=f"{where}.{field}", rule=rule
     )
 
 

@@ -60,13 +60,22 @@ def _refuse_constant(name: str) -> Any:
 def _decode(line: str) -> Any:
     """The line's JSON value; msgspec first, Python's parser for what msgspec refuses.
 
-    msgspec refuses escaped lone surrogates (``"\\ud800"``), which are valid JSON text;
-    such a record is read here and dead-lettered by the load step with its field.
+    msgspec refuses escaped lone surrogates (``"\\ud800"``) and very long integers, which
+    are valid JSON text; such a record is read here and dead-lettered by the load step
+    with its field.
     """
     try:
         return loads(line)
     except ValueError:
-        return json.loads(line, parse_float=Decimal, parse_constant=_refuse_constant)
+        return json.loads(
+            line, parse_float=Decimal, parse_int=_parse_int, parse_constant=_refuse_constant
+        )
+
+
+def _parse_int(text: str) -> int | Decimal:
+    # Python refuses int() of more than 4300 digits; the load step refuses such a number
+    # with its field if the warehouse cannot hold it.
+    return int(text) if len(text) <= 4_000 else Decimal(text)
 
 
 def _shape_problem(message: Any) -> str | None:

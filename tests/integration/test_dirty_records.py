@@ -16,8 +16,11 @@ from orderhub.warehouse.storable import NOT_AN_OBJECT, UNSTORABLE_JSON
 from tests.integration.test_target_load import count, run_target
 from tests.shopify_records import lines, messages, order, schema_message, state_message
 
-#: Stands for the JSON number 1e999999, which json.dumps cannot write from Python.
+#: Stand for JSON numbers json.dumps cannot write from Python: 1e999999, and an integer
+#: longer than NUMERIC's 131072 digits.
 RAW_HUGE_EXPONENT = "__raw_1e999999__"
+RAW_HUGE_INTEGER = "__raw_huge_integer__"
+RAW_TEXT = {RAW_HUGE_EXPONENT: "1e999999", RAW_HUGE_INTEGER: "1" + "0" * 131_073}
 
 
 def letters(engine: Engine) -> list[Any]:
@@ -52,7 +55,7 @@ def with_value(path: str, value: Any, number: int = 99) -> dict[str, Any]:
         ("email", "a\x00b@example.com", "nul_character", "email"),
         ("lineItems.0.name", "tea\x00", "nul_character", "lineItems[0].name"),
         ("shippingAddress.city", "\ud800", "lone_surrogate", "shippingAddress.city"),
-        ("note", 10**3500, "out_of_range", "note"),
+        ("note", RAW_HUGE_INTEGER, "out_of_range", "note"),
         ("note", RAW_HUGE_EXPONENT, "out_of_range", "note"),
         ("id", "gid://shopify/Order/" + "9" * 300, "too_long", "order.source_id"),
         (
@@ -81,7 +84,9 @@ def test_a_value_the_warehouse_cannot_store_is_one_dead_letter(
     target = TargetOrderhub(
         config={"warehouse_url": warehouse_url, "source_system": "shopify"}, validate_config=True
     )
-    target.listen(io.StringIO(text.replace(f'"{RAW_HUGE_EXPONENT}"', "1e999999")))
+    for placeholder, raw in RAW_TEXT.items():
+        text = text.replace(f'"{placeholder}"', raw)
+    target.listen(io.StringIO(text))
     assert count(warehouse, schema.orders) == 2
     letter = only_letter(warehouse)
     assert (letter.rule, letter.field) == (rule, field)
