@@ -1,0 +1,64 @@
+"""SchemaCheck: a value whose type contradicts the stream's SCHEMA is named by its path."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from orderhub.admission import SchemaCheck
+from orderhub.warehouse.storable import json_problem, text_problem
+
+LINES = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "paid": {"type": ["boolean", "null"]},
+        "total": {"type": ["number", "null"]},
+        "lines": {
+            "type": ["array", "null"],
+            "items": {"type": "object", "properties": {"qty": {"type": ["integer", "null"]}}},
+        },
+        "either": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"id": "1", "lines": [{"qty": 1}, {"qty": Decimal("1.5")}]}, "lines[1].qty"),
+        ({"id": "1", "lines": [{"qty": True}]}, "lines[0].qty"),
+        ({"id": "1", "total": True}, "total"),
+        ({"id": "1", "total": "12.50"}, "total"),
+        ({"id": 1}, "id"),
+        ({"id": "1", "paid": 0}, "paid"),
+        ({"id": "1", "lines": {"qty": 1}}, "lines"),
+        ({"id": "1", "either": 1.5}, "either"),
+        ({"id": "1", "lines": [{"qty": Decimal("2.0")}], "total": Decimal("1.5")}, None),
+        ({"id": "1", "paid": None, "either": 3, "extra": [1]}, None),
+    ],
+)
+def test_a_type_contradiction_names_its_path(record: dict[str, Any], field: str | None) -> None:
+    problem = SchemaCheck("orders", LINES).problem(record)
+    assert (problem.field if problem else None) == field
+    if problem:
+        assert problem.rule == "schema_type" and "declares type" in problem.reason
+
+
+def test_an_invalid_schema_checks_nothing() -> None:
+    check = SchemaCheck("orders", {"type": "object", "properties": {"id": {"type": 5}}})
+    assert check.problem({"id": 1}) is None
+
+
+TEXT = st.text(st.characters(codec=None, exclude_categories=()))
+
+
+@given(TEXT)
+def test_text_is_refused_exactly_when_it_holds_a_nul_or_a_lone_surrogate(text: str) -> None:
+    bad = any(c == "\x00" or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+    assert (text_problem(text, "f") is not None) == bad
+    assert (json_problem({"k": [text]}) is not None) == bad
