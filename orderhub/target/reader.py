@@ -91,6 +91,11 @@ def _shape_problem(message: Any) -> str | None:
             return f"{kind} message without {key!r}"
         if not valid(message[key]):
             return f"{kind} message with an invalid {key!r}"
+    keys = message.get("key_properties")
+    if kind == "SCHEMA" and not (
+        keys is None or (isinstance(keys, list) and all(isinstance(k, str) for k in keys))
+    ):
+        return "SCHEMA message whose 'key_properties' is not a list of property names"
     return None
 
 

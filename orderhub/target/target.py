@@ -14,8 +14,10 @@ from typing import Any
 
 from singer_sdk import Target
 from singer_sdk import typing as th
+from singer_sdk.singerlib.exceptions import InvalidInputLine
 
 from orderhub.admission import SchemaCheck
+from orderhub.exceptions import ConfigurationError
 from orderhub.jsonutil import dumps_bytes
 from orderhub.loading import StreamLoader
 from orderhub.target.reader import InvalidLine, OrderhubReader
@@ -25,10 +27,27 @@ from orderhub.warehouse.bulk import BulkWriter
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from orderhub.warehouse.loader import LoadTransaction
 from orderhub.warehouse.records import DeadLetter, LoadCounts, new_run_id
-from orderhub.warehouse.storable import hash_of, storable_payload, storable_text
+from orderhub.warehouse.storable import (
+    hash_of,
+    json_problem,
+    storable_payload,
+    storable_text,
+    text_problem,
+)
 
 #: dead_letters.rule of an input line that is not a Singer message.
 NOT_SINGER_MESSAGE = "not_singer_message"
+
+
+def _check_names(source: str, pipeline: str) -> None:
+    """Names every row of the run carries must fit their columns, or nothing could load."""
+    for setting, value, column in (
+        ("source_system", source, schema.raw_records.c.source_system),
+        ("pipeline", pipeline, schema.sync_runs.c.pipeline),
+    ):
+        problem = text_problem(value, setting, getattr(column.type, "length", None))
+        if problem is not None:
+            raise ConfigurationError(f"target setting {problem.reason}")
 
 
 class TargetOrderhub(Target):
@@ -77,6 +96,7 @@ class TargetOrderhub(Target):
         self.max_parallelism = 1
         self.source = str(self.config["source_system"])
         self.pipeline = str(self.config.get("pipeline") or self.source)
+        _check_names(self.source, self.pipeline)
         self.owns_run = not self.config.get("run_id")
         self.run_id = str(self.config.get("run_id") or new_run_id())
         self._pending = 0
@@ -189,6 +209,10 @@ class TargetOrderhub(Target):
     # commit points ---------------------------------------------------------------------
 
     def _process_state_message(self, message_dict: dict) -> None:
+        problem = json_problem(message_dict["value"], "value")
+        if problem is not None:
+            # Stored, it would fail this commit and every rerun's: the line is refused.
+            raise InvalidInputLine(f"STATE {problem.reason}")
         super()._process_state_message(message_dict)
         pending = self._pending + sum(s.current_size for s in self._sinks_active.values())
         if pending >= int(self.config.get("commit_every", 20000)):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from sqlalchemy import Engine, select
 
+from orderhub.exceptions import ConfigurationError
 from orderhub.target import TargetOrderhub
 from orderhub.warehouse import schema
 from tests.integration.test_target_load import count
@@ -25,6 +27,9 @@ BAD_LINES = [
     '{"type": "SCHEMA", "stream": "orders", "schema": "not an object"}',
     '{"type": "STATE"}',
     "nul \x00 in the text",
+    '{"type": "STATE", "value": {"bookmark": "a\\u0000b"}}',  # unstorable state
+    '{"type": "SCHEMA", "stream": "orders", "schema": {"properties": {}}, '
+    '"key_properties": [["id"]]}',
 ]
 
 
@@ -95,3 +100,8 @@ def test_the_count_is_committed_with_the_data_of_a_run_the_target_does_not_own(
     with warehouse.connect() as connection:
         run = connection.execute(select(schema.sync_runs)).one()
     assert (run.run_id, run.invalid_messages, run.status) == (run_id, 1, "running")
+
+
+def test_names_longer_than_their_columns_are_a_configuration_error(sqlite_url: str) -> None:
+    with pytest.raises(ConfigurationError, match="source_system is 65 characters long"):
+        run_lines(sqlite_url, "", source_system="s" * 65)
