@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orderhub.admission import SchemaCheck
-from orderhub.warehouse.storable import json_problem, text_problem
+from orderhub.warehouse.storable import ENTITY_ROWS, json_problem, text_problem
 
 LINES = {
     "type": "object",
@@ -62,3 +62,21 @@ def test_text_is_refused_exactly_when_it_holds_a_nul_or_a_lone_surrogate(text: s
     bad = any(c == "\x00" or 0xD800 <= ord(c) <= 0xDFFF for c in text)
     assert (text_problem(text, "f") is not None) == bad
     assert (json_problem({"k": [text]}) is not None) == bad
+
+
+@pytest.mark.parametrize(
+    ("kind", "row", "rule"),
+    [
+        ("order_line", {"line_number": 2**31}, "out_of_range"),
+        ("order_line", {"line_number": -(2**31)}, None),
+        ("order_line", {"quantity": Decimal("1e16")}, "out_of_range"),
+        ("order", {"source_id": "9" * 256}, "too_long"),
+        ("order", {"source_id": "9" * 255}, None),
+        ("order", {"shipping_address": {"city": "a\x00"}}, "nul_character"),
+    ],
+)
+def test_entity_rows_are_checked_against_their_column_types(
+    kind: str, row: dict[str, Any], rule: str | None
+) -> None:
+    problem = ENTITY_ROWS[kind].problem(row, kind)
+    assert (problem.rule if problem else None) == rule
