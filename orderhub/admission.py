@@ -28,7 +28,7 @@ from jsonschema.validators import validator_for
 from orderhub.model.entities import UnifiedEntity
 from orderhub.warehouse import storable
 from orderhub.warehouse.records import row_of
-from orderhub.warehouse.storable import Unstorable
+from orderhub.warehouse.storable import Refusal
 
 logger = logging.getLogger(__name__)
 #: How far in the future a source version may be (clock skew between systems).
@@ -160,7 +160,7 @@ class SchemaCheck:
             return
         self.test, self.check = _compile(schema)
 
-    def problem(self, record: dict[str, Any]) -> Unstorable | None:
+    def problem(self, record: dict[str, Any]) -> Refusal | None:
         """The record's first contradiction of the schema's types, if it has one."""
         found = _check_one(self.test, self.check, record)
         if found is None:
@@ -171,7 +171,7 @@ class SchemaCheck:
         for step in steps[::-1]:
             value = value[step]
         got = storable.safe_repr(value)
-        return Unstorable(
+        return Refusal(
             "schema_type",
             field,
             f"{field} is {got}, but the SCHEMA of stream {self.stream} declares type "
@@ -186,11 +186,11 @@ class VersionHorizon:
         self.tolerance = tolerance
         self.latest = datetime.now(UTC) + tolerance
 
-    def problem(self, version: datetime | None, field: str) -> Unstorable | None:
+    def problem(self, version: datetime | None, field: str) -> Refusal | None:
         """Why ``version`` is implausible, or None."""
         if version is None or version <= self.latest:
             return None
-        return Unstorable(
+        return Refusal(
             "implausible_version",
             field,
             f"{field} is {version.isoformat()}, more than {self.tolerance} in the future; "
@@ -199,7 +199,7 @@ class VersionHorizon:
         )
 
 
-def entity_problem(entities: Sequence[UnifiedEntity], horizon: VersionHorizon) -> Unstorable | None:
+def entity_problem(entities: Sequence[UnifiedEntity], horizon: VersionHorizon) -> Refusal | None:
     """The first mapped entity the warehouse cannot store, or whose version is implausible."""
     total = Counter(entity.KIND for entity in entities)
     seen: Counter[str] = Counter()

@@ -1,4 +1,8 @@
-"""Loading batches of source records: key, triage, map, validate, upsert, dead-letter.
+"""Loading batches of source records: admit, key, triage, map, validate, upsert,
+dead-letter.
+
+Whatever a record holds, it is loaded or it becomes one dead letter and the rest of its
+batch loads (see orderhub.admission for the checks made before anything is written).
 
 Shared by target-orderhub (records from a tap) and ``orderhub remap`` (records from
 raw_records after a mapping change), so both apply exactly the same rules.
@@ -25,7 +29,7 @@ from orderhub.mapping.transforms import REGISTRY
 from orderhub.warehouse import storable
 from orderhub.warehouse.loader import LoadTransaction
 from orderhub.warehouse.records import DeadLetter, IncomingRecord, LoadCounts, MappedRecord
-from orderhub.warehouse.storable import Unstorable
+from orderhub.warehouse.storable import Refusal
 
 #: mapping_version of raw records no spec has mapped yet.
 UNMAPPED = "unmapped"
@@ -48,7 +52,7 @@ def _key_part(part: Any) -> str:
     return str(part)
 
 
-def _letter(key: str, payload: Any, problem: Unstorable, stream: str, about: str) -> DeadLetter:
+def _letter(key: str, payload: Any, problem: Refusal, stream: str, about: str) -> DeadLetter:
     """One dead letter; its payload and hash are of the storable form of the record."""
     kept = storable.storable_payload(payload)
     data, _ = storable.encode_payload(kept)
@@ -240,7 +244,7 @@ class _Admission:
         stream = self.stream
         if not isinstance(payload, dict):
             kind = "null" if payload is None else type(payload).__name__
-            refusal = Unstorable(
+            refusal = Refusal(
                 "not_an_object",
                 "(record)",
                 f"the record is {kind}, not a JSON object; the tap must send each record as "
@@ -251,7 +255,7 @@ class _Admission:
         key = record_key(payload, self.key_properties)
         about = f"record {key}" if key is not None else "record"
         if problem is not None or data is None:
-            problem = problem or Unstorable("unstorable", "(payload)", "cannot be encoded")
+            problem = problem or Refusal("unstorable", "(payload)", "cannot be encoded")
             return _letter(key or "", payload, problem, stream, about)
         payload_hash = storable.hash_of(data)
         if key is None:

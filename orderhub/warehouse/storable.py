@@ -50,34 +50,38 @@ NOT_AN_OBJECT = "_orderhub_not_an_object"
 
 
 @dataclass(frozen=True)
-class Unstorable:
-    """Why a value cannot be stored: the rule, the field (or payload path) and a reason."""
+class Refusal:
+    """Why a record is refused: the rule, the field (or payload path) and a reason.
+
+    Made here for values the warehouse cannot store, and by orderhub.admission for the
+    other checks a record passes before it is written; each becomes one dead letter.
+    """
 
     rule: str
     field: str
     reason: str
 
 
-def text_problem(value: str, field: str, limit: int | None = None) -> Unstorable | None:
+def text_problem(value: str, field: str, limit: int | None = None) -> Refusal | None:
     """A NUL, a lone surrogate, or more than ``limit`` characters in ``value``."""
     bad = _BAD_CHAR.search(value)
     if bad is not None:
         at = bad.start()
         if bad.group() == "\x00":
-            return Unstorable(
+            return Refusal(
                 "nul_character",
                 field,
                 f"{field} holds a NUL character (\\u0000) at position {at}, which PostgreSQL "
                 "cannot store; remove it at the source (or in the tap) and resend the record",
             )
-        return Unstorable(
+        return Refusal(
             "lone_surrogate",
             field,
             f"{field} holds a lone UTF-16 surrogate (\\u{ord(bad.group()):04x}) at position "
             f"{at}, which is not valid Unicode; fix the text at the source and resend it",
         )
     if limit is not None and len(value) > limit:
-        return Unstorable(
+        return Refusal(
             "too_long",
             field,
             f"{field} is {len(value)} characters long; the warehouse column holds at most "
@@ -86,7 +90,7 @@ def text_problem(value: str, field: str, limit: int | None = None) -> Unstorable
     return None
 
 
-def _number_problem(value: int | Decimal, field: str) -> Unstorable | None:
+def _number_problem(value: int | Decimal, field: str) -> Refusal | None:
     if isinstance(value, Decimal):
         if value.is_finite():
             adjusted, exponent = value.adjusted(), value.as_tuple().exponent
@@ -94,7 +98,7 @@ def _number_problem(value: int | Decimal, field: str) -> Unstorable | None:
                 return None
     elif value.bit_length() <= 435_411:  # 131072 decimal digits
         return None
-    return Unstorable(
+    return Refusal(
         "out_of_range",
         field,
         f"{field} is a number beyond what the warehouse can store (NUMERIC: 131072 digits "
@@ -116,7 +120,7 @@ def _path(parent: str, step: str | int) -> str:
     return f"{parent}.{step}" if parent else step
 
 
-def json_problem(value: Any, field: str = "") -> Unstorable | None:
+def json_problem(value: Any, field: str = "") -> Refusal | None:
     """The first string, key or number in a JSON value that JSONB cannot hold."""
     if isinstance(value, str):
         return text_problem(value, field or "(value)")
@@ -139,7 +143,7 @@ def json_problem(value: Any, field: str = "") -> Unstorable | None:
     return None
 
 
-def encode_payload(payload: Any) -> tuple[bytes | None, Unstorable | None]:
+def encode_payload(payload: Any) -> tuple[bytes | None, Refusal | None]:
     """The canonical JSON bytes of a payload, or why JSONB cannot store it.
 
     The bytes are what :func:`jsonutil.content_hash` hashes, so a caller hashes them with
@@ -148,7 +152,7 @@ def encode_payload(payload: Any) -> tuple[bytes | None, Unstorable | None]:
     try:
         data = jsonutil.dumps_bytes(payload)
     except (UnicodeEncodeError, msgspec.EncodeError, TypeError, ValueError, OverflowError):
-        return None, json_problem(payload) or Unstorable(
+        return None, json_problem(payload) or Refusal(
             "unstorable", "(payload)", "the payload cannot be encoded as JSON"
         )
     suspicious = (
@@ -198,7 +202,7 @@ def storable_text(value: str) -> str:
     return _BAD_CHAR.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
 
 
-Check = Callable[[Any, str], Unstorable | None]
+Check = Callable[[Any, str], Refusal | None]
 
 
 def _column_check(column_type: Any) -> Check | None:
@@ -206,10 +210,10 @@ def _column_check(column_type: Any) -> Check | None:
     if isinstance(column_type, ExactDecimal):
         bound = Decimal(10) ** (20 - 4)  # NUMERIC(20, 4): 16 digits before the point
 
-        def exact(value: Any, field: str) -> Unstorable | None:
+        def exact(value: Any, field: str) -> Refusal | None:
             if isinstance(value, Decimal) and value.is_finite() and abs(value) < bound:
                 return None
-            return Unstorable(
+            return Refusal(
                 "out_of_range", field, f"{field} = {safe_repr(value)} exceeds NUMERIC(20, 4)"
             )
 
@@ -219,17 +223,17 @@ def _column_check(column_type: Any) -> Check | None:
     if isinstance(column_type, String | Text):
         limit = None if isinstance(column_type, Text) else column_type.length
 
-        def text(value: Any, field: str) -> Unstorable | None:
+        def text(value: Any, field: str) -> Refusal | None:
             return text_problem(value, field, limit) if isinstance(value, str) else None
 
         return text
     if isinstance(column_type, Integer):
         low, high = _INT_RANGES["BigInteger" if isinstance(column_type, BigInteger) else "Integer"]
 
-        def integer(value: Any, field: str) -> Unstorable | None:
+        def integer(value: Any, field: str) -> Refusal | None:
             if not isinstance(value, int) or low <= value <= high:
                 return None
-            return Unstorable(
+            return Refusal(
                 "out_of_range",
                 field,
                 f"{field} = {safe_repr(value)} is outside the column's range [{low}, {high}]; "
@@ -251,7 +255,7 @@ class TableCheck:
             if check is not None:
                 self.checks[column.name] = check
 
-    def problem(self, row: Mapping[str, Any], prefix: str) -> Unstorable | None:
+    def problem(self, row: Mapping[str, Any], prefix: str) -> Refusal | None:
         """The first value of ``row`` its column cannot store; fields read ``prefix.name``."""
         checks = self.checks
         for name, value in row.items():

@@ -133,8 +133,12 @@ def test_a_stream_name_the_warehouse_cannot_store(
     items = [*messages([order(1)], stream=stream), *messages([order(2)])]
     run_target(warehouse_url, items)
     assert count(warehouse, schema.orders) == 1
-    letter = only_letter(warehouse)
+    found = {row.rule: row for row in letters(warehouse)}
+    (letter,) = [row for rule, row in found.items() if rule != "not_singer_message"]
     assert letter.field == field and letter.rule in ("too_long", "nul_character")
+    # The STATE bookmarking that stream carries its name as a key: JSONB cannot hold a NUL
+    # in it, so that line is refused too (and the committed state stays storable).
+    assert ("not_singer_message" in found) == ("\x00" in stream)
 
 
 def test_a_key_with_a_nul_is_dead_lettered(warehouse: Engine, warehouse_url: str) -> None:
