@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from orderhub.target import TargetOrderhub
 from orderhub.warehouse import schema
 from orderhub.warehouse.storable import NOT_AN_OBJECT, UNSTORABLE_JSON
-from tests.integration.test_target_load import count, run_target
+from tests.integration.test_target_load import count, run_target, snapshot
 from tests.shopify_records import lines, messages, order, schema_message, state_message
 
 #: Stand for JSON numbers json.dumps cannot write from Python: 1e999999, and an integer
@@ -187,3 +187,21 @@ def test_a_transform_that_chokes_costs_one_record(warehouse: Engine, warehouse_u
     assert count(warehouse, schema.orders) == 1
     letter = only_letter(warehouse)
     assert (letter.rule, letter.field) == ("transform_error", "order_line[0].line_total")
+
+
+def test_rerunning_a_dirty_batch_changes_nothing_but_attempts(
+    warehouse: Engine, warehouse_url: str
+) -> None:
+    batch = list(
+        messages(
+            [order(1), with_value("email", "a\x00b"), with_value("lineItems.0.quantity", -1, 98)]
+        )
+    )
+    items = [*batch[:-1], {"type": "RECORD", "stream": "orders", "record": None}, batch[-1]]
+    run_target(warehouse_url, items)
+    before = snapshot(warehouse)
+    again = run_target(warehouse_url, items)
+    assert snapshot(warehouse) == before
+    assert sorted(row.attempts for row in letters(warehouse)) == [2, 2, 2]
+    counts = again.counts["orders"]
+    assert (counts.records_in, counts.unchanged, counts.dead_lettered) == (4, 1, 3)
