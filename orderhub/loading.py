@@ -1,4 +1,8 @@
-"""Loading batches of source records: key, triage, map, validate, upsert, dead-letter.
+"""Loading batches of source records: admit, key, triage, map, validate, upsert,
+dead-letter.
+
+Whatever a record holds, it is loaded or it becomes one dead letter and the rest of its
+batch loads (see orderhub.admission for the checks made before anything is written).
 
 Shared by target-orderhub (records from a tap) and ``orderhub remap`` (records from
 raw_records after a mapping change), so both apply exactly the same rules.
@@ -8,16 +12,24 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from orderhub import jsonutil
+from orderhub.admission import (
+    DEFAULT_VERSION_TOLERANCE,
+    SchemaCheck,
+    VersionHorizon,
+    entity_problem,
+)
 from orderhub.exceptions import RecordError
 from orderhub.mapping.catalog import MappingCatalog
 from orderhub.mapping.compiler import CompiledMapping
 from orderhub.mapping.transforms import REGISTRY
+from orderhub.warehouse import storable
 from orderhub.warehouse.loader import LoadTransaction
 from orderhub.warehouse.records import DeadLetter, IncomingRecord, LoadCounts, MappedRecord
+from orderhub.warehouse.storable import Refusal
 
 #: mapping_version of raw records no spec has mapped yet.
 UNMAPPED = "unmapped"
@@ -30,7 +42,23 @@ def record_key(record: dict, key_properties: list[str]) -> str | None:
     parts = [record.get(name) for name in key_properties]
     if not key_properties or any(p is None or p == "" for p in parts):
         return None
-    return "|".join(str(p) for p in parts)
+    return "|".join(_key_part(p) for p in parts)
+
+
+def _key_part(part: Any) -> str:
+    # str() of an int past 4300 digits raises; such a key is refused as too long anyway.
+    if isinstance(part, int) and part.bit_length() > 3_300:
+        return f"<integer of {part.bit_length()} bits>"
+    return str(part)
+
+
+def _letter(key: str, payload: Any, problem: Refusal, stream: str, about: str) -> DeadLetter:
+    """One dead letter; its payload and hash are of the storable form of the record."""
+    kept = storable.storable_payload(payload)
+    data, _ = storable.encode_payload(kept)
+    payload_hash = storable.hash_of(data) if data is not None else ""
+    reason = f"{stream} {about}: {problem.rule}: {problem.reason}"
+    return DeadLetter(key, kept, payload_hash, problem.rule, problem.field, reason)
 
 
 def _version(mapping: CompiledMapping | None, payload: dict) -> datetime | None:
@@ -56,15 +84,25 @@ def _tombstone(payload: dict) -> datetime | None:
 
 
 class StreamLoader:
-    """Loads batches of one source's streams into an open load transaction."""
+    """Loads batches of one source's streams into an open load transaction.
+
+    Whatever a record holds, it is loaded or becomes one dead letter, and the rest of
+    its batch loads: records in = upserted + unchanged + dead-lettered (+ unmapped).
+    """
 
     def __init__(
-        self, source: str, transaction: LoadTransaction, mappings_dir: Path | None = None
+        self,
+        source: str,
+        transaction: LoadTransaction,
+        mappings_dir: Path | None = None,
+        *,
+        version_tolerance: timedelta = DEFAULT_VERSION_TOLERANCE,
     ) -> None:
         self.source = source
         self.transaction = transaction
         self.catalog = MappingCatalog.load(mappings_dir, sources={source})
         self.counts: dict[str, LoadCounts] = {}
+        self.version_tolerance = version_tolerance
         self._warned_unmapped: set[str] = set()
 
     def mapping_for(self, stream: str) -> CompiledMapping | None:
@@ -76,26 +114,54 @@ class StreamLoader:
                 "No mapping spec for %s/%s: its records are landed in raw_records only. "
                 "Add %s and run `orderhub remap --source %s` to map them.",
                 self.source,
-                stream,
-                self.catalog.root / self.source / f"{stream}.yml",
+                storable.storable_text(stream),
+                self.catalog.root / self.source / f"{storable.storable_text(stream)}.yml",
                 self.source,
             )
         return mapping
 
-    def load(self, stream: str, key_properties: list[str], records: list[dict]) -> LoadCounts:
-        """Land, map, validate and upsert one batch of tap records; returns its counts."""
+    def load(
+        self,
+        stream: str,
+        key_properties: list[str],
+        records: list[Any],
+        schema_check: SchemaCheck | None = None,
+    ) -> LoadCounts:
+        """Land, map, validate and upsert one batch of tap records; returns its counts.
+
+        ``records`` are the RECORD messages' values as sent, objects or not.
+        """
         mapping = self.mapping_for(stream)
-        incoming, letters = self._key_records(records, key_properties, mapping)
+        admit = _Admission(stream, key_properties, mapping, schema_check, self._horizon())
+        incoming: list[IncomingRecord] = []
+        letters: list[DeadLetter] = []
+        for payload in records:
+            admitted = admit(payload)
+            if isinstance(admitted, IncomingRecord):
+                incoming.append(admitted)
+            else:
+                letters.append(admitted)
         return self._load(stream, mapping, incoming, letters)
 
     def load_landed(self, stream: str, landed: list[tuple[str, dict]]) -> LoadCounts:
         """Load ``(record_key, payload)`` pairs already in raw_records (``orderhub remap``)."""
         mapping = self.mapping_for(stream)
-        incoming = [
-            IncomingRecord(key, payload, jsonutil.content_hash(payload), _version(mapping, payload))
-            for key, payload in landed
-        ]
-        return self._load(stream, mapping, incoming, [])
+        horizon = self._horizon()
+        incoming: list[IncomingRecord] = []
+        letters: list[DeadLetter] = []
+        for key, payload in landed:
+            data, _ = storable.encode_payload(payload)
+            payload_hash = storable.hash_of(data) if data is not None else ""
+            version = _version(mapping, payload)
+            problem = horizon.problem(version, "record_version")
+            if problem is not None:
+                letters.append(_letter(key, payload, problem, stream, f"record {key}"))
+                continue
+            incoming.append(IncomingRecord(key, payload, payload_hash, version))
+        return self._load(stream, mapping, incoming, letters)
+
+    def _horizon(self) -> VersionHorizon:
+        return VersionHorizon(self.version_tolerance)
 
     def _load(
         self,
@@ -112,7 +178,7 @@ class StreamLoader:
         if mapping is None:
             batch.unmapped = len(triage.to_map)
         else:
-            mapped = self._map_records(stream, mapping, triage.to_map, letters)
+            mapped = self._map_records(stream, mapping, triage.to_map, letters, self._horizon())
         transaction.land_raw(
             self.source, stream, triage.to_map, {m.record.key: tag for m in mapped}
         )
@@ -126,35 +192,18 @@ class StreamLoader:
         return batch
 
     @staticmethod
-    def _key_records(
-        records: list[dict], key_properties: list[str], mapping: CompiledMapping | None
-    ) -> tuple[list[IncomingRecord], list[DeadLetter]]:
-        """Key, hash and version every record; one without its key is dead-lettered."""
-        incoming: list[IncomingRecord] = []
-        letters: list[DeadLetter] = []
-        for payload in records:
-            payload_hash = jsonutil.content_hash(payload)
-            key = record_key(payload, key_properties)
-            if key is None:
-                reason = f"missing_key: {'/'.join(key_properties) or '(none declared)'}"
-                letters.append(DeadLetter("", payload, payload_hash, "missing_key", None, reason))
-                continue
-            incoming.append(IncomingRecord(key, payload, payload_hash, _version(mapping, payload)))
-        return incoming, letters
-
-    @staticmethod
     def _map_records(
         stream: str,
         mapping: CompiledMapping,
         records: list[IncomingRecord],
         letters: list[DeadLetter],
+        horizon: VersionHorizon,
     ) -> list[MappedRecord]:
         """Map records to unified entities; a bad one becomes a dead letter."""
         mapped: list[MappedRecord] = []
         for record in records:
             try:
                 entities = mapping.map(record.payload)
-                mapped.append(MappedRecord(record, entities, _tombstone(record.payload)))
             except RecordError as exc:
                 reason = f"{stream} record {record.key}: {exc.reason()}"
                 letters.append(
@@ -162,4 +211,63 @@ class StreamLoader:
                         record.key, record.payload, record.payload_hash, exc.rule, exc.field, reason
                     )
                 )
+                continue
+            problem = entity_problem(entities, horizon)
+            if problem is not None:
+                about = f"record {record.key}"
+                letters.append(_letter(record.key, record.payload, problem, stream, about))
+                continue
+            mapped.append(MappedRecord(record, entities, _tombstone(record.payload)))
         return mapped
+
+
+class _Admission:
+    """Turns one tap record into an incoming record, or into its dead letter."""
+
+    def __init__(
+        self,
+        stream: str,
+        key_properties: list[str],
+        mapping: CompiledMapping | None,
+        schema_check: SchemaCheck | None,
+        horizon: VersionHorizon,
+    ) -> None:
+        self.stream = stream
+        self.key_properties = key_properties
+        self.mapping = mapping
+        self.schema_check = schema_check
+        self.horizon = horizon
+        # The stream name is the same for the whole batch: check it once.
+        self.stream_problem = storable.RAW_RECORDS.problem({"stream": stream}, "raw_records")
+
+    def __call__(self, payload: Any) -> IncomingRecord | DeadLetter:
+        stream = self.stream
+        if not isinstance(payload, dict):
+            kind = "null" if payload is None else type(payload).__name__
+            refusal = Refusal(
+                "not_an_object",
+                "(record)",
+                f"the record is {kind}, not a JSON object; the tap must send each record as "
+                "an object (it is kept here as sent)",
+            )
+            return _letter("", payload, refusal, stream, "record")
+        data, problem = storable.encode_payload(payload)
+        key = record_key(payload, self.key_properties)
+        about = f"record {key}" if key is not None else "record"
+        if problem is not None or data is None:
+            problem = problem or Refusal("unstorable", "(payload)", "cannot be encoded")
+            return _letter(key or "", payload, problem, stream, about)
+        payload_hash = storable.hash_of(data)
+        if key is None:
+            reason = f"missing_key: {'/'.join(self.key_properties) or '(none declared)'}"
+            return DeadLetter("", payload, payload_hash, "missing_key", None, reason)
+        version = _version(self.mapping, payload)
+        found = (
+            self.stream_problem
+            or storable.text_problem(key, "record key")
+            or (self.schema_check.problem(payload) if self.schema_check else None)
+            or self.horizon.problem(version, "record_version")
+        )
+        if found is not None:
+            return _letter(key, payload, found, stream, about)
+        return IncomingRecord(key, payload, payload_hash, version)

@@ -19,7 +19,8 @@ from orderhub.mapping.spec import EntitySpec, FieldSpec, MappingSpec
 from orderhub.mapping.transforms import REGISTRY
 from orderhub.mapping.yaml_lines import line_of
 from orderhub.model.entities import ENTITY_TYPES, UnifiedEntity
-from orderhub.model.types import RULE_NAMES
+from orderhub.model.types import RULE_NAMES, is_sign_ruled
+from orderhub.warehouse.storable import safe_repr
 
 #: (record, enclosing items..., current item)
 Context = tuple[Any, ...]
@@ -101,7 +102,7 @@ def _pydantic_to_record_error(exc: ValidationError, where: str) -> RecordError:
     field = ".".join(str(step) for step in first["loc"])
     rule = RULE_NAMES.get(first["type"], first["type"])
     return RecordError(
-        f"{first['msg']} (got {first.get('input')!r})", field=f"{where}.{field}", rule=rule
+        f"{first['msg']} (got {safe_repr(first.get('input'))})", field=f"{where}.{field}", rule=rule
     )
 
 
@@ -132,6 +133,7 @@ def compile_builder(
         "RecordError": RecordError,
         "_FieldFailed": _FieldFailed,
         "MISSING": "is required but missing",
+        "TRANSFORM_FAILED": "a transform failed on this value (%s: %s); report it as a bug",
     }
     lines = ["def build(context):", "    data = {}", "    field = None", "    try:"]
 
@@ -151,6 +153,11 @@ def compile_builder(
     lines += [
         "    except RecordError as error:",
         "        raise _FieldFailed(field, error) from None",
+        # A transform that chokes on a value it did not foresee must cost one record,
+        # not the sync: the field is named, and the error says what to report.
+        "    except (ArithmeticError, ValueError, TypeError, LookupError) as error:",
+        "        raise _FieldFailed(field, RecordError(TRANSFORM_FAILED % (",
+        "            type(error).__name__, error), rule='transform_error')) from None",
         "    return data",
     ]
     exec(compile("\n".join(lines) + "\n", "<entity builder>", "exec"), names)
@@ -211,25 +218,40 @@ def _value_lines(
 
 @dataclass(frozen=True)
 class CompiledEntity:
-    """An entity spec as callables."""
+    """An entity spec as callables.
+
+    ``unsigned`` names the amounts and quantities the spec does not declare ``signed``:
+    the model leaves their sign to the spec (see orderhub.model.types.SignRuled).
+    """
 
     name: str
     model: type[UnifiedEntity]
     items: Callable[[Any], Iterator[Context]]
     build: Callable[[Context], dict[str, Any]]
+    unsigned: tuple[str, ...] = ()
 
     def produce(self, record: Mapping[str, Any]) -> Iterator[UnifiedEntity]:
         for index, context in enumerate(self.items(record)):
+            where = self.name if len(context) == 1 else f"{self.name}[{index}]"
             try:
-                yield self.model(**self.build(context))
+                entity = self.model(**self.build(context))
             except _FieldFailed as failed:
-                where = self.name if len(context) == 1 else f"{self.name}[{index}]"
                 raise RecordError(
                     str(failed.error), field=f"{where}.{failed.field}", rule=failed.error.rule
                 ) from None
             except ValidationError as exc:
-                where = self.name if len(context) == 1 else f"{self.name}[{index}]"
                 raise _pydantic_to_record_error(exc, where) from None
+            for name in self.unsigned:
+                value = getattr(entity, name)
+                if value is not None and value < 0:
+                    raise RecordError(
+                        f"is negative ({value}); amounts and quantities are as the source "
+                        "states them, and this spec does not declare the field `signed: true` "
+                        "(do so only if the source sends negatives on purpose, e.g. returns)",
+                        field=f"{where}.{name}",
+                        rule="non_negative",
+                    )
+            yield entity
 
 
 @dataclass(frozen=True)
@@ -301,7 +323,13 @@ def compile_spec(
             raise MappingSpecError(
                 f"{entity.entity}.{exc.field}: {exc}", file=file, line=line_of(document, location)
             ) from None
+        model = ENTITY_TYPES[entity.entity]
+        unsigned = tuple(
+            name
+            for name, info in model.model_fields.items()
+            if is_sign_ruled(info) and name in fields and not fields[name].signed
+        )
         compiled.append(
-            CompiledEntity(entity.entity, ENTITY_TYPES[entity.entity], _iterate(entity.each), build)
+            CompiledEntity(entity.entity, model, _iterate(entity.each), build, unsigned)
         )
     return CompiledMapping(spec, version_tag, tuple(compiled), record_version)

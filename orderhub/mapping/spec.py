@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from orderhub.exceptions import MappingSpecError
 from orderhub.mapping.yaml_lines import LineDict, line_of, load_yaml
 from orderhub.model.entities import ENTITY_TYPES
+from orderhub.model.types import is_sign_ruled
 
 EntityName = Literal["customer", "order", "order_line", "payment", "shipment", "tracking_event"]
 
@@ -72,6 +73,9 @@ class FieldSpec(BaseModel):
     code_table: str | None = None
     default: Any = None
     required: bool = False
+    #: The source may send this amount or quantity negative (U8 red-ink returns); without
+    #: it a negative value is a record error (``non_negative``). See orderhub.model.types.
+    signed: bool = False
     fields: dict[str, FieldSpec] | None = None
 
     @field_validator("fields", mode="before")
@@ -151,6 +155,13 @@ def _semantic_errors(spec: MappingSpec) -> list[tuple[tuple[int | str, ...], str
                 _check_field_spec(field, f"{entity.entity}.{name}")
             except ValueError as exc:
                 errors.append((loc, str(exc)))
+            if field.signed and name in accepted and not is_sign_ruled(model.model_fields[name]):
+                errors.append(
+                    (
+                        (*loc, "signed"),
+                        f"{entity.entity}.{name}: 'signed' applies only to amounts and quantities",
+                    )
+                )
         fed = set(entity.fields) | {"source_system"} | (set(spec.defaults) & accepted)
         fed.add("source_updated_at")
         for name, info in model.model_fields.items():

@@ -140,7 +140,7 @@ def _tz_localize(argument: Any) -> Fn:
         moment = _parse_iso(value)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
-        return moment.astimezone(UTC)
+        return values.utc_datetime(moment)
 
     return localize
 

@@ -162,6 +162,8 @@ class OrderLine(_BelongsToOrder):
 
     ``quantity``, ``unit_price`` (after line discounts) and ``line_total`` describe what
     was sold; ``current_quantity`` is what is left after refunds, returns and edits.
+    Quantities and amounts carry the source's sign: negative only where the mapping spec
+    declares the field ``signed`` (U8 red-ink returns); see ``model.types.SignRuled``.
     """
 
     KIND = "order_line"

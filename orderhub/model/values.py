@@ -99,7 +99,12 @@ def utc_datetime(value: datetime) -> datetime:
     """A timezone-aware datetime converted to UTC; a naive one is a record error."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise RecordError(f"{value.isoformat()} has no time zone", rule="tz_aware")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is a year-0 time in UTC
+        raise RecordError(
+            f"{value.isoformat()} is outside the years 1 to 9999 in UTC", rule="out_of_range"
+        ) from None
 
 
 def is_masked_phone(raw: str) -> bool:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from singer_sdk.sinks import BatchSink
 
+from orderhub.admission import SchemaCheck
+
 if TYPE_CHECKING:
     from orderhub.target.target import TargetOrderhub
 
@@ -21,14 +23,17 @@ class OrderhubSink(BatchSink):
     def __init__(self, target: TargetOrderhub, *args: Any, **kwargs: Any) -> None:
         self.target = target
         super().__init__(target, *args, **kwargs)
+        # A new SCHEMA message makes a new sink, so the check always matches the schema.
+        self.schema_check = SchemaCheck(self.stream_name, self.schema)
 
     @property
     def max_size(self) -> int:
         return int(self.config.get("batch_size", 5000))
 
     def get_validator(self) -> None:
-        # The mapping and the pydantic model validate every record and dead-letter the bad
-        # ones with a reason; jsonschema validation would instead abort the whole sync.
+        # singer-sdk's validator aborts the whole sync on the first invalid record; the
+        # load step checks each record against the schema (SchemaCheck) and dead-letters
+        # a contradiction instead.
         return None
 
     def _validate_and_parse(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -44,10 +49,21 @@ class OrderhubSink(BatchSink):
         # A record without its key is dead-lettered by the load step, not fatal here.
         return None
 
-    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
+    def process_record(self, record: Any, context: dict[str, Any]) -> None:
         context.setdefault("records", []).append(record)
+
+    def add_non_object(self, value: Any) -> None:
+        """Buffer a RECORD whose value is not an object; the load step dead-letters it.
+
+        singer-sdk would drop ``"record": null`` silently and fail on a list, so the
+        target hands such values here, past the SDK's record handling.
+        """
+        self.tally_record_read()
+        self.process_record(value, self._get_context({}))
 
     def process_batch(self, context: dict[str, Any]) -> None:
         records = context.get("records", [])
         if records:
-            self.target.load_batch(self.stream_name, list(self.key_properties), records)
+            self.target.load_batch(
+                self.stream_name, list(self.key_properties), records, self.schema_check
+            )

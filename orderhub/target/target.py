@@ -8,21 +8,46 @@ from the committed state, and version-guarded upserts make that replay harmless.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from singer_sdk import Target
 from singer_sdk import typing as th
-from singer_sdk.contrib.msgspec import MsgSpecReader
+from singer_sdk.singerlib.exceptions import InvalidInputLine
 
+from orderhub.admission import SchemaCheck
+from orderhub.exceptions import ConfigurationError
+from orderhub.jsonutil import dumps_bytes
 from orderhub.loading import StreamLoader
+from orderhub.target.reader import InvalidLine, OrderhubReader
 from orderhub.target.sink import OrderhubSink
 from orderhub.warehouse import schema
 from orderhub.warehouse.bulk import BulkWriter
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from orderhub.warehouse.loader import LoadTransaction
-from orderhub.warehouse.records import LoadCounts, new_run_id
+from orderhub.warehouse.records import DeadLetter, LoadCounts, new_run_id
+from orderhub.warehouse.storable import (
+    hash_of,
+    json_problem,
+    storable_payload,
+    storable_text,
+    text_problem,
+)
+
+#: dead_letters.rule of an input line that is not a Singer message.
+NOT_SINGER_MESSAGE = "not_singer_message"
+
+
+def _check_names(source: str, pipeline: str) -> None:
+    """Names every row of the run carries must fit their columns, or nothing could load."""
+    for setting, value, column in (
+        ("source_system", source, schema.raw_records.c.source_system),
+        ("pipeline", pipeline, schema.sync_runs.c.pipeline),
+    ):
+        problem = text_problem(value, setting, getattr(column.type, "length", None))
+        if problem is not None:
+            raise ConfigurationError(f"target setting {problem.reason}")
 
 
 class TargetOrderhub(Target):
@@ -31,7 +56,7 @@ class TargetOrderhub(Target):
     name = "target-orderhub"
     package_name = "orderhub"
     default_sink_class = OrderhubSink
-    message_reader_class = MsgSpecReader
+    message_reader_class = OrderhubReader
     config_jsonschema = th.PropertiesList(
         th.Property(
             "warehouse_url",
@@ -56,6 +81,13 @@ class TargetOrderhub(Target):
             default=20000,
             description="Commit (with state) once this many records are pending",
         ),
+        th.Property(
+            "max_version_skew_hours",
+            th.NumberType,
+            default=24,
+            description="How far in the future a record's source version may be before it "
+            "is dead-lettered as implausible (it would freeze the version guard)",
+        ),
     ).to_dict()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -64,11 +96,16 @@ class TargetOrderhub(Target):
         self.max_parallelism = 1
         self.source = str(self.config["source_system"])
         self.pipeline = str(self.config.get("pipeline") or self.source)
+        _check_names(self.source, self.pipeline)
         self.owns_run = not self.config.get("run_id")
         self.run_id = str(self.config.get("run_id") or new_run_id())
         self._pending = 0
         self._loader: LoadTransaction | None = None
         self._stream_loader: StreamLoader | None = None
+        self.invalid_messages = 0
+        reader = self.message_reader
+        if isinstance(reader, OrderhubReader):
+            reader.on_invalid = self.record_invalid_line
 
     # set-up --------------------------------------------------------------------------
 
@@ -104,8 +141,9 @@ class TargetOrderhub(Target):
         """The loader of this source's streams, bound to the open transaction."""
         if self._stream_loader is None:
             folder = self.config.get("mappings_dir")
+            skew = timedelta(hours=float(self.config.get("max_version_skew_hours", 24)))
             self._stream_loader = StreamLoader(
-                self.source, self.loader, Path(folder) if folder else None
+                self.source, self.loader, Path(folder) if folder else None, version_tolerance=skew
             )
         return self._stream_loader
 
@@ -114,14 +152,67 @@ class TargetOrderhub(Target):
         """Per-stream counts of this run so far."""
         return self._stream_loader.counts if self._stream_loader else {}
 
-    def load_batch(self, stream: str, key_properties: list[str], records: list[dict]) -> None:
+    def load_batch(
+        self,
+        stream: str,
+        key_properties: list[str],
+        records: list[Any],
+        schema_check: SchemaCheck | None = None,
+    ) -> None:
         """Load one drained batch into the open transaction."""
-        self.stream_loader.load(stream, key_properties, records)
+        self.stream_loader.load(stream, key_properties, records, schema_check)
         self._pending += len(records)
+
+    # input that is not a record ---------------------------------------------------------
+
+    def _process_record_message(self, message_dict: dict) -> None:
+        record = message_dict["record"]
+        if isinstance(record, dict):
+            super()._process_record_message(message_dict)
+            return
+        # singer-sdk drops `"record": null` silently and fails on a list; such a record
+        # goes to its stream's batch instead, where the load step dead-letters it.
+        stream = message_dict["stream"]
+        self._assert_sink_exists(stream)
+        sink = self.get_sink(stream)
+        assert isinstance(sink, OrderhubSink)
+        sink.add_non_object(record)
+        if sink.is_full:
+            self.drain_one(sink)
+
+    def record_invalid_line(self, line: InvalidLine) -> None:
+        """Dead-letter an input line that is not a Singer message, and count it.
+
+        It lands in the open transaction, so it is committed with the data read before
+        it; a rerun that reads it again bumps the same dead letter's attempts.
+        """
+        self.invalid_messages += 1
+        self.logger.warning(
+            "Input line %d is not a Singer message (%s); it is kept in dead_letters as "
+            "line:%d and the sync goes on.",
+            line.number,
+            storable_text(line.reason),
+            line.number,
+        )
+        payload = storable_payload({"line": line.number, "text": line.text})
+        letter = DeadLetter(
+            f"line:{line.number}",
+            payload,
+            hash_of(dumps_bytes(payload)),
+            NOT_SINGER_MESSAGE,
+            None,
+            f"input line {line.number} is not a Singer message: {line.reason}; fix the tap "
+            "(or whatever wrote the input) so it writes one JSON message per line",
+        )
+        self.loader.dead_letter(self.source, line.stream or "", [letter], None)
 
     # commit points ---------------------------------------------------------------------
 
     def _process_state_message(self, message_dict: dict) -> None:
+        problem = json_problem(message_dict["value"], "value")
+        if problem is not None:
+            # Stored, it would fail this commit and every rerun's: the line is refused.
+            raise InvalidInputLine(f"STATE {problem.reason}")
         super()._process_state_message(message_dict)
         pending = self._pending + sum(s.current_size for s in self._sinks_active.values())
         if pending >= int(self.config.get("commit_every", 20000)):
@@ -139,7 +230,7 @@ class TargetOrderhub(Target):
         loader = self.loader
         if state:
             loader.save_state(self.pipeline, state)
-        loader.save_counts(self.counts)
+        loader.save_counts(self.counts, invalid_messages=self.invalid_messages)
         loader.commit()
         self._pending = 0
 
@@ -157,6 +248,9 @@ class TargetOrderhub(Target):
         loader.connection.execute(
             schema.sync_runs.update()
             .where(schema.sync_runs.c.run_id == self.run_id)
-            .values(status="succeeded", finished_at=datetime.now(UTC))
+            .values(
+                status="succeeded_with_errors" if self.invalid_messages else "succeeded",
+                finished_at=datetime.now(UTC),
+            )
         )
         loader.commit()

@@ -28,6 +28,7 @@ from orderhub.warehouse.records import (
     Triage,
     row_of,
 )
+from orderhub.warehouse.storable import storable_payload, storable_text
 
 
 def _now() -> datetime:
@@ -234,16 +235,19 @@ class LoadTransaction:
             return
         now = _now()
         table = schema.dead_letters
+        # A dead letter must itself be storable, whatever the record held: names and
+        # reasons get NULs and lone surrogates escaped, payloads are kept losslessly.
+        stream = storable_text(stream)
         rows = {
             (d.key, d.payload_hash): {
-                "source_system": source,
+                "source_system": storable_text(source),
                 "stream": stream,
-                "record_key": d.key,
-                "payload": d.payload,
+                "record_key": storable_text(d.key),
+                "payload": storable_payload(d.payload),
                 "payload_hash": d.payload_hash,
                 "rule": d.rule,
-                "field": d.field,
-                "reason": d.reason,
+                "field": None if d.field is None else storable_text(d.field),
+                "reason": storable_text(d.reason),
                 "mapping_version": mapping_version,
                 "run_id": self.run_id,
                 "attempts": 1,
@@ -286,18 +290,24 @@ class LoadTransaction:
             guard=None,
         )
 
-    def save_counts(self, counts: dict[str, LoadCounts]) -> None:
-        """Write the run's running totals, so a crashed run still reports what it committed."""
+    def save_counts(self, counts: dict[str, LoadCounts], *, invalid_messages: int = 0) -> None:
+        """Write the run's running totals, so a crashed run still reports what it committed.
+
+        ``invalid_messages`` counts input lines that were not Singer messages; they are
+        committed with the data, so a run's status can be decided from sync_runs alone.
+        """
         if self.run_id is None:
             return
         total = LoadCounts()
         for stream_counts in counts.values():
             total.add(stream_counts)
-        totals = {k: v for k, v in vars(total).items() if k in schema.sync_runs.c}
+        totals: dict[str, Any] = {k: v for k, v in vars(total).items() if k in schema.sync_runs.c}
+        totals["invalid_messages"] = invalid_messages
+        per_stream = {storable_text(name): vars(c) for name, c in counts.items()}
         self.connection.execute(
             update(schema.sync_runs)
             .where(schema.sync_runs.c.run_id == self.run_id)
-            .values(**totals, stream_counts={name: vars(c) for name, c in counts.items()})
+            .values(**totals, stream_counts=per_stream)
         )
 
     def commit(self) -> None:

@@ -1,8 +1,9 @@
 """singer-sdk's standard target tests for target-orderhub.
 
-One standard test is replaced on purpose: singer-sdk expects a record without its key
-property to abort the sync (MissingKeyPropertiesError); orderhub dead-letters it with the
-rule ``missing_key`` and goes on, because one bad record must not stop a sync.
+Three standard tests are replaced on purpose: singer-sdk expects a record without its key
+property, an invalid SCHEMA message and a RECORD before its SCHEMA to abort the sync;
+orderhub dead-letters them (``missing_key``, ``not_singer_message``) and goes on, because
+one bad record or line must not stop a sync.
 """
 
 from __future__ import annotations
@@ -38,3 +39,24 @@ class TestTargetOrderhub(StandardTargetTests):  # type: ignore[misc,valid-type]
             letter = connection.execute(select(schema.dead_letters)).one()
         assert (letter.rule, letter.stream) == ("missing_key", "test_record_missing_key_property")
         assert letter.payload == {"metric": 8214}
+
+    @staticmethod
+    def _letters_of(name: str, tmp_path: Path) -> list:
+        stream = resources.files("singer_sdk.testing") / "target_test_streams"
+        singer = (stream / f"{name}.singer").read_text()
+        url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+        target = TargetOrderhub(config={"warehouse_url": url, "source_system": "sdk_tests"})
+        target.listen(io.StringIO(singer))
+        with create_warehouse_engine(url).connect() as connection:
+            return list(connection.execute(select(schema.dead_letters)).all())
+
+    def test_target_invalid_schema(self, tmp_path: Path) -> None:
+        letters = self._letters_of("invalid_schema", tmp_path)
+        assert [(row.rule, row.record_key) for row in letters] == [("not_singer_message", "line:1")]
+        assert "schema" in letters[0].reason
+
+    def test_target_record_before_schema(self, tmp_path: Path) -> None:
+        letters = self._letters_of("record_before_schema", tmp_path)
+        assert letters and all(row.rule == "not_singer_message" for row in letters)
+        assert letters[0].record_key == "line:1"
+        assert letters[0].payload["line"] == 1 and '"RECORD"' in letters[0].payload["text"]
