@@ -67,7 +67,7 @@ def with_value(path: str, value: Any, number: int = 99) -> dict[str, Any]:
         ("updatedAt", "2999-01-01T00:00:00Z", "implausible_version", "record_version"),
         ("lineItems.1.quantity", -2, "non_negative", "order_line[1].quantity"),
         ("processedAt", "0001-01-01T00:00:00+14:00", "out_of_range", "order.ordered_at"),
-        ("currentTotalPriceSet.shopMoney.amount", "-5.00", "non_negative", "order.total_amount"),
+        ("totalPriceSet.shopMoney.amount", "-5.00", "non_negative", "order.total_amount"),
         (
             "customer.updatedAt",
             "2999-01-01T00:00:00Z",
