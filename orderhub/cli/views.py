@@ -59,6 +59,10 @@ def run_sync(
     """Run a sync with a live progress table; returns what was committed."""
     if not show:
         return runner.run(pipeline, full_refresh=full_refresh, wait_seconds=wait_seconds)
+
+    def on_wait(text: str) -> None:
+        console.print(f"[yellow]{text}[/]", highlight=False)
+
     with Live(console=console, refresh_per_second=4, transient=True) as live:
         last = 0.0
 
@@ -69,7 +73,11 @@ def run_sync(
                 live.update(progress_table(stats, f"syncing {pipeline}"))
 
         result = runner.run(
-            pipeline, full_refresh=full_refresh, on_progress=on_progress, wait_seconds=wait_seconds
+            pipeline,
+            full_refresh=full_refresh,
+            on_progress=on_progress,
+            wait_seconds=wait_seconds,
+            on_wait=on_wait,
         )
     console.print(result_table(result))
     return result

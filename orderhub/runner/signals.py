@@ -52,6 +52,10 @@ class StopSignals:
         if callback is not None and self.count:
             callback(self.count)  # a signal came before there was anything to stop
 
+    def stopping(self) -> bool:
+        """True once a stop was asked for."""
+        return self.received is not None
+
     @property
     def name(self) -> str:
         """The first signal's name, e.g. SIGTERM."""

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from orderhub.exceptions import ConfigurationError, SyncCancelled, SyncError
-from orderhub.redaction import Redactor, about_settings, everything_secret
+from orderhub.redaction import Redactor, about_settings, everything_secret, setting_names_in
 from orderhub.reports import committed_state
 from orderhub.runner import outcome
 from orderhub.runner.process import ProcessPair, RelayStats
@@ -105,7 +105,11 @@ def _write_private(path: Path, content: Any) -> Path:
 
 
 def discover_catalog(
-    tap: list[str], config_path: Path, streams: list[str], redact: Redactor | None = None
+    tap: list[str],
+    config_path: Path,
+    streams: list[str],
+    redact: Redactor | None = None,
+    settings: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The tap's catalog with only the wanted streams selected.
 
@@ -127,12 +131,12 @@ def discover_catalog(
             "source is reachable from this machine, then run the sync again."
         ) from None
     if done.returncode != 0:
-        said = redact(done.stderr.decode(errors="replace")).strip().splitlines()[-12:]
+        said = "\n".join(redact(done.stderr.decode(errors="replace")).strip().splitlines()[-12:])
+        named = setting_names_in(said, settings)
+        what = f"the setting(s) {', '.join(named)}" if named else "the pipeline's config"
         raise ConfigurationError(
-            f"{name} --discover failed (exit {done.returncode}); the tap said:\n"
-            + "\n".join(said)
-            + "\nFix the pipeline's config in orderhub.yml (or the source), then run the "
-            "sync again."
+            f"{name} --discover failed (exit {done.returncode}); the tap said:\n{said}\n"
+            f"Fix {what} in orderhub.yml (or the source), then run the sync again."
         )
     catalog = json.loads(done.stdout)
     known = {entry["tap_stream_id"] for entry in catalog["streams"]}
@@ -177,8 +181,10 @@ class SyncRunner:
         full_refresh: bool = False,
         on_progress: Callable[[RelayStats], None] | None = None,
         wait_seconds: float = 0.0,
+        on_wait: Callable[[str], None] | None = None,
     ) -> SyncResult:
-        """Sync ``pipeline`` holding its lock (waiting up to ``wait_seconds`` for it).
+        """Sync ``pipeline`` holding its lock (waiting up to ``wait_seconds`` for it;
+        ``on_wait`` hears whom it waits for).
 
         Raises SyncError (with what to do next) when it fails, PipelineLockedError when
         another sync holds the pipeline, SyncCancelled when SIGTERM/SIGINT stopped it.
@@ -187,11 +193,12 @@ class SyncRunner:
         migrate(self.engine)
         run_id = new_run_id()
         with _private_dir() as folder, StopSignals() as signals:
+            run = _Run(run_id, pipeline, settings, folder, signals)
             lock = PipelineLock(self.engine, pipeline, run_id, folder)
-            lock.acquire(wait_seconds)
+            if not lock.acquire(wait_seconds, stop=signals.stopping, on_wait=on_wait):
+                self._stop_if_signalled(run, opened=False)
             try:
                 abandon_dead_runs(self.engine, pipeline, run_id)
-                run = _Run(run_id, pipeline, settings, folder, signals)
                 return self._run_locked(run, full_refresh, on_progress)
             finally:
                 lock.release()
@@ -209,7 +216,14 @@ class SyncRunner:
         self._learn_secrets(run, tap, target, target_config)
         self._stop_if_signalled(run, opened=False)
         tap_config = _write_private(run.folder / "tap.json", settings.config)
-        catalog = discover_catalog(tap, tap_config, settings.streams, run.redact)
+        try:
+            catalog = discover_catalog(
+                tap, tap_config, settings.streams, run.redact, run.tap_settings
+            )
+        except (ConfigurationError, SyncError):
+            # A Ctrl-C reaches --discover too: then the signal, not the tap, is the story.
+            self._stop_if_signalled(run, opened=False)
+            raise
         catalog_path = _write_private(run.folder / "catalog.json", catalog)
         state = None if full_refresh else committed_state(self.engine, run.pipeline)
         tap_command = [*tap, "--config", str(tap_config), "--catalog", str(catalog_path)]

@@ -19,6 +19,7 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,17 +101,35 @@ class PipelineLock:
 
     # acquiring ----------------------------------------------------------------------
 
-    def acquire(self, wait_seconds: float = 0.0, poll: float = 1.0) -> None:
+    def acquire(
+        self,
+        wait_seconds: float = 0.0,
+        poll: float = 1.0,
+        stop: Callable[[], bool] = lambda: False,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> bool:
         """Take the lock, waiting up to ``wait_seconds`` for a live holder to finish.
 
-        Raises PipelineLockedError naming the holder and what to do when it stays busy.
+        ``on_wait`` hears once, in words, whom it waits for. Returns False, without the
+        lock, when ``stop()`` turns true while waiting (a signal: waiting must not make a
+        sync deaf to SIGTERM). Raises PipelineLockedError naming the holder and what to
+        do when it stays busy.
         """
         deadline = time.monotonic() + wait_seconds
+        told = False
         while True:
             holder = self._try_acquire()
             if holder is None:
                 self._start_heartbeat()
-                return
+                return True
+            if stop():
+                return False
+            if on_wait and wait_seconds and not told:
+                told = True
+                on_wait(
+                    f"pipeline {self.pipeline} is being synced by {holder.describe()}; "
+                    f"waiting up to {wait_seconds:.0f}s for it to finish"
+                )
             if time.monotonic() >= deadline:
                 raise PipelineLockedError(self._busy_message(holder, wait_seconds))
             time.sleep(min(poll, max(deadline - time.monotonic(), 0.0)))

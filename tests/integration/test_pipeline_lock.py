@@ -225,3 +225,16 @@ def test_runs_left_running_by_dead_owners_are_abandoned(warehouse: Engine) -> No
         assert status == "abandoned" and message and "died without finishing" in message
     for run_id in (alive, remote_new, current):
         assert run_row(warehouse, run_id)[0] == "running"
+
+
+def test_a_signal_ends_the_wait_without_the_lock(warehouse: Engine, tmp_path: Path) -> None:
+    first = PipelineLock(warehouse, "shop", new_run_id(), tmp_path)
+    first.acquire()
+    asked = threading.Event()
+    threading.Timer(1.0, asked.set).start()
+    began = time.monotonic()
+    waiting = PipelineLock(warehouse, "shop", new_run_id(), tmp_path)
+    assert waiting.acquire(wait_seconds=120, poll=0.1, stop=asked.is_set) is False
+    assert time.monotonic() - began < 60
+    assert lock_holder(warehouse) == first.run_id
+    first.release()
