@@ -22,8 +22,9 @@ _RECORD = re.compile(rb'"type":\s*"RECORD",\s*"stream":\s*"([^"]+)"')
 CHUNK = 1 << 16
 #: Seconds a process gets to stop after SIGTERM before it is killed.
 STOP_GRACE = 10.0
-#: Seconds the target gets to read to EOF and commit once the tap has stopped.
-DRAIN_GRACE = 60.0
+#: Seconds the target gets to read to EOF and commit once a tap we stopped has ended.
+#: Only after a stop: a normal run's last commit may take as long as it needs.
+DRAIN_GRACE = 120.0
 
 
 @dataclass
@@ -139,7 +140,8 @@ class ProcessPair:
 
     def running(self) -> bool:
         """True while either process runs; stops the tap once the target has died
-        (nothing would take its data), and the target once it outstays its drain time."""
+        (nothing would take its data), and the target once it outstays its drain time
+        after the tap was stopped."""
         for process in (self.tap, self.target):
             if process.pid in self._stop_requested or (
                 process is self.tap and self.target.poll() is not None
@@ -148,7 +150,8 @@ class ProcessPair:
         if self.tap.poll() is not None and self._tap_stopped_at is None:
             self._tap_stopped_at = time.monotonic()
         if (
-            self.target.pid not in self._stop_requested
+            self.tap.pid in self._stop_requested
+            and self.target.pid not in self._stop_requested
             and self._tap_stopped_at is not None
             and time.monotonic() - self._tap_stopped_at > DRAIN_GRACE
         ):
