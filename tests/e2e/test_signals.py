@@ -111,14 +111,17 @@ def scalar_url(config: Path) -> str:
     return str(yaml.safe_load(config.read_text())["warehouse"])
 
 
-def stop_with(signum: int, warehouse_url: str, shop: ShopifySimulator, folder: Path) -> None:
+def stop_with(
+    signum: int, warehouse_url: str, shop: ShopifySimulator, folder: Path, *, times: int = 1
+) -> None:
     engine = create_warehouse_engine(warehouse_url)
     config = write_settings(folder, shop, warehouse_url)
     sync = start_sync(config, folder)
     private_dir, pids = mid_sync(engine, sync)
     assert Path(private_dir).is_dir() and len(pids) == 2
 
-    os.kill(sync.pid, signum)
+    for _ in range(times):  # a second signal while stopping kills the children at once
+        os.kill(sync.pid, signum)
     output = sync.communicate(timeout=TIMEOUT)[0].decode()
 
     name = signal.Signals(signum).name
@@ -154,6 +157,12 @@ def test_sigint_stops_at_a_committed_point(
     slow_shop: ShopifySimulator, sqlite_url: str, tmp_path: Path
 ) -> None:
     stop_with(signal.SIGINT, sqlite_url, slow_shop, tmp_path)
+
+
+def test_a_second_signal_while_stopping_still_ends_consistent(
+    slow_shop: ShopifySimulator, sqlite_url: str, tmp_path: Path
+) -> None:
+    stop_with(signal.SIGTERM, sqlite_url, slow_shop, tmp_path, times=2)
 
 
 def test_after_a_sigkill_the_next_sync_abandons_the_run_and_cleans_up(
