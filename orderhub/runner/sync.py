@@ -209,6 +209,16 @@ class SyncRunner:
         full_refresh: bool,
         on_progress: Callable[[RelayStats], None] | None,
     ) -> SyncResult:
+        tap_command, target_command = self._prepare(run, full_refresh)
+        self._stop_if_signalled(run, opened=False)
+        self._open_run(run.run_id, run.pipeline, run.settings.source)
+        started = datetime.now(UTC)
+        pair, exit_codes = self._pipe(run, tap_command, target_command, on_progress)
+        self._stop_if_signalled(run, opened=True)
+        return self._finish(run, pair, exit_codes, started)
+
+    def _prepare(self, run: _Run, full_refresh: bool) -> tuple[list[str], list[str]]:
+        """The tap's and the target's commands, with their private files written."""
         settings = run.settings
         tap = find_executable(settings.tap_executable, f"connectors.{settings.source}")
         target = find_executable("target-orderhub")
@@ -230,14 +240,18 @@ class SyncRunner:
         if state:
             tap_command += ["--state", str(_write_private(run.folder / "state.json", state))]
         target_path = _write_private(run.folder / "target.json", target_config)
-        self._stop_if_signalled(run, opened=False)
-        self._open_run(run.run_id, run.pipeline, settings.source)
-        started = datetime.now(UTC)
+        return tap_command, [*target, "--config", str(target_path)]
+
+    def _pipe(
+        self,
+        run: _Run,
+        tap_command: list[str],
+        target_command: list[str],
+        on_progress: Callable[[RelayStats], None] | None,
+    ) -> tuple[ProcessPair, tuple[int, int]]:
+        """Run tap | target to the end; a first signal stops the tap, a second kills."""
         pair = ProcessPair.start(
-            tap_command,
-            [*target, "--config", str(target_path)],
-            self.work_dir / "logs" / run.run_id,
-            run.redact,
+            tap_command, target_command, self.work_dir / "logs" / run.run_id, run.redact
         )
         run.signals.on_signal(lambda count: pair.stop_tap() if count == 1 else pair.kill())
         try:
@@ -255,8 +269,7 @@ class SyncRunner:
             run.signals.on_signal(None)
         if on_progress:
             on_progress(pair.stats)
-        self._stop_if_signalled(run, opened=True)
-        return self._finish(run, pair, exit_codes, started)
+        return pair, exit_codes
 
     def _learn_secrets(
         self, run: _Run, tap: list[str], target: list[str], target_config: dict[str, Any]
