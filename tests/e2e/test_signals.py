@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import Engine, func, select
 
 from connectors.shopify.simulator import ShopifySimulator
@@ -106,8 +107,7 @@ def assert_complete_rerun(shop: ShopifySimulator, config: Path, folder: Path) ->
 
 
 def scalar_url(config: Path) -> str:
-    import yaml
-
+    """The warehouse URL an orderhub.yml names."""
     return str(yaml.safe_load(config.read_text())["warehouse"])
 
 
