@@ -55,3 +55,20 @@ class RecordError(OrderhubError):
         """A one-line reason for dead_letters: ``rule: field: message``."""
         where = f"{self.field}: " if self.field else ""
         return f"{self.rule}: {where}{self}"
+
+
+class PipelineLockedError(SyncError):
+    """Another live sync holds the pipeline's lock; the message names it and what to do."""
+
+
+class SyncCancelled(SyncError):
+    """A sync was stopped by a signal at a committed point; rerunning it resumes."""
+
+    def __init__(self, message: str, *, signum: int) -> None:
+        self.signum = signum
+        super().__init__(message)
+
+    @property
+    def exit_code(self) -> int:
+        """The shell's convention: 128 + the signal number (130 SIGINT, 143 SIGTERM)."""
+        return 128 + self.signum

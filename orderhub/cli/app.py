@@ -14,6 +14,7 @@ from orderhub.cli.console import (
     WarehouseOption,
     checked_settings,
     console,
+    errors,
     guarded,
     settings_for,
     warehouse_engine,
@@ -21,6 +22,7 @@ from orderhub.cli.console import (
 from orderhub.cli.inspect import deadletters_app, runs, state_app
 from orderhub.cli.mappings import mappings_app
 from orderhub.cli.views import run_sync
+from orderhub.exceptions import SyncCancelled
 from orderhub.remap import remap as remap_source
 from orderhub.runner.sync import SyncRunner
 
@@ -60,10 +62,28 @@ def sync(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Ignore the committed bookmark")
     ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            min=0,
+            metavar="SECONDS",
+            help="If another sync of the pipeline runs, wait this long for it (default: refuse)",
+        ),
+    ] = 0.0,
 ) -> None:
-    """Run one pipeline: its tap piped into target-orderhub, resuming from the bookmark."""
+    """Run one pipeline: its tap piped into target-orderhub, resuming from the bookmark.
+
+    SIGTERM or Ctrl-C stops it at a committed point (exit 143 / 130); a second one kills.
+    """
     runner = SyncRunner(checked_settings(config, warehouse))
-    result = run_sync(runner, pipeline, full_refresh=full_refresh)
+    try:
+        result = run_sync(runner, pipeline, full_refresh=full_refresh, wait_seconds=wait)
+    except SyncCancelled as stopped:
+        errors.print(f"[bold yellow]cancelled:[/] {stopped}", highlight=False)
+        raise typer.Exit(stopped.exit_code) from None
+    if result.message:
+        console.print(f"[yellow]{result.status}:[/] {result.message}", highlight=False)
     if result.dead_lettered:
         console.print(
             f"[yellow]{result.dead_lettered} record(s) dead-lettered:[/] "

@@ -49,11 +49,20 @@ def result_table(result: SyncResult) -> Table:
 
 
 def run_sync(
-    runner: SyncRunner, pipeline: str, *, full_refresh: bool = False, show: bool = True
+    runner: SyncRunner,
+    pipeline: str,
+    *,
+    full_refresh: bool = False,
+    show: bool = True,
+    wait_seconds: float = 0.0,
 ) -> SyncResult:
     """Run a sync with a live progress table; returns what was committed."""
     if not show:
-        return runner.run(pipeline, full_refresh=full_refresh)
+        return runner.run(pipeline, full_refresh=full_refresh, wait_seconds=wait_seconds)
+
+    def on_wait(text: str) -> None:
+        console.print(f"[yellow]{text}[/]", highlight=False)
+
     with Live(console=console, refresh_per_second=4, transient=True) as live:
         last = 0.0
 
@@ -63,7 +72,13 @@ def run_sync(
                 last = time.monotonic()
                 live.update(progress_table(stats, f"syncing {pipeline}"))
 
-        result = runner.run(pipeline, full_refresh=full_refresh, on_progress=on_progress)
+        result = runner.run(
+            pipeline,
+            full_refresh=full_refresh,
+            on_progress=on_progress,
+            wait_seconds=wait_seconds,
+            on_wait=on_wait,
+        )
     console.print(result_table(result))
     return result
 

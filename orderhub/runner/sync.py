@@ -1,9 +1,11 @@
 """``orderhub sync``: one pipeline's tap piped into target-orderhub, as two processes.
 
-The runner prepares the tap's config, catalog (stream selection) and state (the state
-last committed in the warehouse), records a sync_runs row, shows progress while the
-pipe runs, and reports the counts the target committed. Files holding secrets are
-written owner-only and removed when the run ends.
+The runner takes the pipeline's lock in the warehouse, prepares the tap's config,
+catalog (stream selection) and state (the state last committed in the warehouse),
+records a sync_runs row, shows progress while the pipe runs, and reports the counts the
+target committed. Files holding secrets are written owner-only and removed when the run
+ends, also when SIGTERM or SIGINT stops it; every message and log is redacted of the
+values of the settings the tap and the target mark secret.
 """
 
 from __future__ import annotations
@@ -15,24 +17,30 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from orderhub.exceptions import ConfigurationError, SyncError
+from orderhub.exceptions import ConfigurationError, SyncCancelled, SyncError
+from orderhub.redaction import Redactor, about_settings, everything_secret, setting_names_in
 from orderhub.reports import committed_state
-from orderhub.runner.process import ProcessPair, RelayStats, log_tail
+from orderhub.runner import outcome
+from orderhub.runner.process import ProcessPair, RelayStats
 from orderhub.runner.settings import PipelineSettings, Settings
+from orderhub.runner.signals import StopSignals
 from orderhub.warehouse import schema
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
+from orderhub.warehouse.locks import PipelineLock, abandon_dead_runs, this_host
 from orderhub.warehouse.records import new_run_id
 
-_SECRET_WORDS = ("token", "secret", "password", "key", "credential")
+#: Seconds `--discover` may take before the sync gives up on the tap.
+DISCOVER_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,8 @@ class SyncResult:
     rejected_transitions: int
     stream_counts: dict[str, dict[str, int]]
     seconds: float
+    #: Set when the run succeeded with errors: what went wrong and what to do.
+    message: str | None = None
 
 
 def find_executable(name: str, module: str | None = None) -> list[str]:
@@ -68,19 +78,13 @@ def find_executable(name: str, module: str | None = None) -> list[str]:
     raise ConfigurationError(f"{name} is not installed: run `make install` (or pip install it)")
 
 
-def _secret_values(config: dict[str, Any]) -> list[str]:
-    return [
-        str(value)
-        for key, value in config.items()
-        if isinstance(value, str) and value and any(w in key.lower() for w in _SECRET_WORDS)
-    ]
-
-
-def redact(text: str, secrets: list[str]) -> str:
-    """Replace every secret value in a text (log tails shown to the user)."""
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
+def settings_schema(command: list[str], config: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What an executable says its settings are; if it cannot say, every text setting
+    counts as secret (over-redacting beats leaking)."""
+    try:
+        return about_settings(tuple(command))
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return everything_secret(config)
 
 
 @contextmanager
@@ -100,15 +104,39 @@ def _write_private(path: Path, content: Any) -> Path:
     return path
 
 
-def discover_catalog(tap: list[str], config_path: Path, streams: list[str]) -> dict[str, Any]:
-    """The tap's catalog with only the wanted streams selected."""
-    done = subprocess.run(
-        [*tap, "--config", str(config_path), "--discover"], capture_output=True, check=False
-    )
+def discover_catalog(
+    tap: list[str],
+    config_path: Path,
+    streams: list[str],
+    redact: Redactor | None = None,
+    settings: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The tap's catalog with only the wanted streams selected.
+
+    A failing discovery is the tap's configuration or credentials: its own message (the
+    last lines it wrote, redacted) is the error, and there is nothing to resume.
+    """
+    redact = redact or Redactor()
     name = Path(tap[-1]).name
-    if done.returncode != 0:
+    try:
+        done = subprocess.run(
+            [*tap, "--config", str(config_path), "--discover"],
+            capture_output=True,
+            check=False,
+            timeout=DISCOVER_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
         raise SyncError(
-            f"{name} --discover failed:\n{done.stderr.decode(errors='replace')[-2000:]}"
+            f"{name} --discover did not answer in {DISCOVER_TIMEOUT:.0f}s: check that the "
+            "source is reachable from this machine, then run the sync again."
+        ) from None
+    if done.returncode != 0:
+        said = "\n".join(redact(done.stderr.decode(errors="replace")).strip().splitlines()[-12:])
+        named = setting_names_in(said, settings)
+        what = f"the setting(s) {', '.join(named)}" if named else "the pipeline's config"
+        raise ConfigurationError(
+            f"{name} --discover failed (exit {done.returncode}); the tap said:\n{said}\n"
+            f"Fix {what} in orderhub.yml (or the source), then run the sync again."
         )
     catalog = json.loads(done.stdout)
     known = {entry["tap_stream_id"] for entry in catalog["streams"]}
@@ -125,6 +153,19 @@ def discover_catalog(tap: list[str], config_path: Path, streams: list[str]) -> d
     return catalog
 
 
+@dataclass
+class _Run:
+    """One run in progress: what the steps of a sync share."""
+
+    run_id: str
+    pipeline: str
+    settings: PipelineSettings
+    folder: Path
+    signals: StopSignals
+    redact: Redactor = field(default_factory=Redactor)
+    tap_settings: tuple[str, ...] = ()
+
+
 class SyncRunner:
     """Runs one pipeline of an orderhub.yml against its warehouse."""
 
@@ -139,51 +180,124 @@ class SyncRunner:
         *,
         full_refresh: bool = False,
         on_progress: Callable[[RelayStats], None] | None = None,
+        wait_seconds: float = 0.0,
+        on_wait: Callable[[str], None] | None = None,
     ) -> SyncResult:
-        """Sync ``pipeline``; raises SyncError (with what to do next) when it fails."""
+        """Sync ``pipeline`` holding its lock (waiting up to ``wait_seconds`` for it;
+        ``on_wait`` hears whom it waits for).
+
+        Raises SyncError (with what to do next) when it fails, PipelineLockedError when
+        another sync holds the pipeline, SyncCancelled when SIGTERM/SIGINT stopped it.
+        """
         settings = self.settings.pipeline(pipeline)
         migrate(self.engine)
+        run_id = new_run_id()
+        with _private_dir() as folder, StopSignals() as signals:
+            run = _Run(run_id, pipeline, settings, folder, signals)
+            lock = PipelineLock(self.engine, pipeline, run_id, folder)
+            if not lock.acquire(wait_seconds, stop=signals.stopping, on_wait=on_wait):
+                self._stop_if_signalled(run, opened=False)
+            try:
+                abandon_dead_runs(self.engine, pipeline, run_id)
+                return self._run_locked(run, full_refresh, on_progress)
+            finally:
+                lock.release()
+
+    def _run_locked(
+        self,
+        run: _Run,
+        full_refresh: bool,
+        on_progress: Callable[[RelayStats], None] | None,
+    ) -> SyncResult:
+        tap_command, target_command = self._prepare(run, full_refresh)
+        self._stop_if_signalled(run, opened=False)
+        self._open_run(run.run_id, run.pipeline, run.settings.source)
+        started = datetime.now(UTC)
+        pair, exit_codes = self._pipe(run, tap_command, target_command, on_progress)
+        self._stop_if_signalled(run, opened=True)
+        return self._finish(run, pair, exit_codes, started)
+
+    def _prepare(self, run: _Run, full_refresh: bool) -> tuple[list[str], list[str]]:
+        """The tap's and the target's commands, with their private files written."""
+        settings = run.settings
         tap = find_executable(settings.tap_executable, f"connectors.{settings.source}")
         target = find_executable("target-orderhub")
-        run_id = new_run_id()
-        secrets = _secret_values(settings.config) + _secret_values(
-            {"warehouse_password": self.engine.url.password or ""}
+        target_config = self._target_config(run.pipeline, settings, run.run_id)
+        self._learn_secrets(run, tap, target, target_config)
+        self._stop_if_signalled(run, opened=False)
+        tap_config = _write_private(run.folder / "tap.json", settings.config)
+        try:
+            catalog = discover_catalog(
+                tap, tap_config, settings.streams, run.redact, run.tap_settings
+            )
+        except (ConfigurationError, SyncError):
+            # A Ctrl-C reaches --discover too: then the signal, not the tap, is the story.
+            self._stop_if_signalled(run, opened=False)
+            raise
+        catalog_path = _write_private(run.folder / "catalog.json", catalog)
+        state = None if full_refresh else committed_state(self.engine, run.pipeline)
+        tap_command = [*tap, "--config", str(tap_config), "--catalog", str(catalog_path)]
+        if state:
+            tap_command += ["--state", str(_write_private(run.folder / "state.json", state))]
+        target_path = _write_private(run.folder / "target.json", target_config)
+        return tap_command, [*target, "--config", str(target_path)]
+
+    def _pipe(
+        self,
+        run: _Run,
+        tap_command: list[str],
+        target_command: list[str],
+        on_progress: Callable[[RelayStats], None] | None,
+    ) -> tuple[ProcessPair, tuple[int, int]]:
+        """Run tap | target to the end; a first signal stops the tap, a second kills."""
+        pair = ProcessPair.start(
+            tap_command, target_command, self.work_dir / "logs" / run.run_id, run.redact
         )
-        with _private_dir() as folder:
-            tap_config = _write_private(folder / "tap.json", settings.config)
-            catalog = _write_private(
-                folder / "catalog.json", discover_catalog(tap, tap_config, settings.streams)
-            )
-            state = None if full_refresh else committed_state(self.engine, pipeline)
-            tap_command = [*tap, "--config", str(tap_config), "--catalog", str(catalog)]
-            if state:
-                tap_command += ["--state", str(_write_private(folder / "state.json", state))]
-            target_config = _write_private(
-                folder / "target.json", self._target_config(pipeline, settings, run_id)
-            )
-            self._open_run(run_id, pipeline, settings.source)
-            started = datetime.now(UTC)
-            pair = ProcessPair.start(
-                tap_command,
-                [*target, "--config", str(target_config)],
-                self.work_dir / "logs" / run_id,
-            )
-            try:
-                while pair.running():
-                    if on_progress:
-                        on_progress(pair.stats)
-                    pair.relay_thread.join(timeout=0.25)
-                tap_code, target_code = pair.wait()
-            except BaseException:
-                pair.terminate()
-                pair.wait()
-                self._close_run(run_id, "failed", "interrupted")
-                raise
+        run.signals.on_signal(lambda count: pair.stop_tap() if count == 1 else pair.kill())
+        try:
+            while pair.running():
+                if on_progress:
+                    on_progress(pair.stats)
+                pair.relay_thread.join(timeout=0.25)
+            exit_codes = pair.wait()
+        except BaseException:
+            pair.kill()
+            pair.wait()
+            self._close_run(run.run_id, "failed", "interrupted by an error in orderhub itself")
+            raise
+        finally:
+            run.signals.on_signal(None)
         if on_progress:
             on_progress(pair.stats)
-        return self._finish(
-            run_id, pipeline, settings, pair, (tap_code, target_code), started, secrets
+        return pair, exit_codes
+
+    def _learn_secrets(
+        self, run: _Run, tap: list[str], target: list[str], target_config: dict[str, Any]
+    ) -> None:
+        """Ask the tap and the target which settings are secret (in parallel: each takes
+        seconds to start), redact their values, and hand the tap's to the target so its
+        dead-letter reasons are redacted too."""
+        config = run.settings.config
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            tap_future = pool.submit(settings_schema, tap, config)
+            target_future = pool.submit(settings_schema, target, target_config)
+            tap_schema, target_schema = tap_future.result(), target_future.result()
+        tap_redact = Redactor.from_config(config, tap_schema)
+        target_config["redact_values"] = sorted(tap_redact.values)
+        run.redact = tap_redact.merged(Redactor.from_config(target_config, target_schema))
+        run.tap_settings = tuple(tap_schema.get("properties", {}))
+
+    def _stop_if_signalled(self, run: _Run, *, opened: bool) -> None:
+        """After SIGTERM/SIGINT: mark the run cancelled (if it was opened) and stop."""
+        if run.signals.received is None:
+            return
+        message = outcome.cancelled(
+            run.signals.name, run.pipeline, committed_state(self.engine, run.pipeline)
         )
+        message = run.redact(message)
+        if opened:
+            self._close_run(run.run_id, "cancelled", message)
+        raise SyncCancelled(message, signum=run.signals.received)
 
     def _target_config(
         self, pipeline: str, settings: PipelineSettings, run_id: str
@@ -209,6 +323,8 @@ class SyncRunner:
                     source_system=source,
                     status="running",
                     started_at=datetime.now(UTC),
+                    host=this_host(),
+                    pid=os.getpid(),
                 )
             )
 
@@ -220,41 +336,44 @@ class SyncRunner:
                 .values(status=status, message=message, finished_at=datetime.now(UTC))
             )
 
-    def _finish(
-        self,
-        run_id: str,
-        pipeline: str,
-        settings: PipelineSettings,
-        pair: ProcessPair,
-        exit_codes: tuple[int, int],
-        started: datetime,
-        secrets: list[str],
-    ) -> SyncResult:
+    def _failure(self, run: _Run, pair: ProcessPair, exit_codes: tuple[int, int]) -> str | None:
         tap_code, target_code = exit_codes
-        failure = None
+        name, pipeline = run.settings.tap_executable, run.pipeline
         if target_code != 0:
-            failure = (
-                f"target-orderhub failed (exit {target_code}); committed data and state are "
-                f"kept, rerun `orderhub sync {pipeline}` after fixing the cause.\n"
-                f"{log_tail(pair.target_log)}\n(full log: {pair.target_log})"
+            return outcome.target_failed(pipeline, target_code, pair.target_log)
+        if tap_code != 0 and not pair.stats.records:
+            return outcome.tap_could_not_start(
+                name, pipeline, tap_code, pair.tap_log, list(run.tap_settings)
             )
-        elif tap_code != 0:
-            failure = (
-                f"{settings.tap_executable} failed (exit {tap_code}); what it sent before "
-                f"failing is committed, rerun `orderhub sync {pipeline}` to resume.\n"
-                f"{log_tail(pair.tap_log)}\n(full log: {pair.tap_log})"
-            )
-        failure = redact(failure, secrets) if failure else None
-        self._close_run(run_id, "failed" if failure else "succeeded", failure)
+        if tap_code != 0:
+            return outcome.tap_failed(name, pipeline, tap_code, pair.tap_log)
+        return None
+
+    def _finish(
+        self, run: _Run, pair: ProcessPair, exit_codes: tuple[int, int], started: datetime
+    ) -> SyncResult:
+        failure = self._failure(run, pair, exit_codes)
+        failure = run.redact(failure) if failure else None
+        if failure:
+            self._close_run(run.run_id, "failed", failure)
+            raise SyncError(failure)
+        with self.engine.connect() as connection:
+            invalid = connection.execute(
+                select(schema.sync_runs.c.invalid_messages).where(
+                    schema.sync_runs.c.run_id == run.run_id
+                )
+            ).scalar_one()
+        if invalid:
+            self._close_run(run.run_id, "succeeded_with_errors", outcome.invalid_input(invalid))
+        else:
+            self._close_run(run.run_id, "succeeded", None)
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(schema.sync_runs).where(schema.sync_runs.c.run_id == run_id)
+                select(schema.sync_runs).where(schema.sync_runs.c.run_id == run.run_id)
             ).one()
-        if failure:
-            raise SyncError(failure)
         return SyncResult(
-            run_id=run_id,
-            pipeline=pipeline,
+            run_id=run.run_id,
+            pipeline=run.pipeline,
             status=row.status,
             records_in=row.records_in,
             upserted=row.upserted,
@@ -263,4 +382,5 @@ class SyncRunner:
             rejected_transitions=row.rejected_transitions,
             stream_counts=row.stream_counts or {},
             seconds=(datetime.now(UTC) - started).total_seconds(),
+            message=row.message,
         )

@@ -8,6 +8,7 @@ from the committed state, and version-guarded upserts make that replay harmless.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,15 @@ from orderhub.admission import SchemaCheck
 from orderhub.exceptions import ConfigurationError
 from orderhub.jsonutil import dumps_bytes
 from orderhub.loading import StreamLoader
+from orderhub.redaction import Redactor
 from orderhub.target.reader import InvalidLine, OrderhubReader
+from orderhub.target.redacting import RedactingLoadTransaction
 from orderhub.target.sink import OrderhubSink
 from orderhub.warehouse import schema
 from orderhub.warehouse.bulk import BulkWriter
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from orderhub.warehouse.loader import LoadTransaction
+from orderhub.warehouse.locks import this_host
 from orderhub.warehouse.records import DeadLetter, LoadCounts, new_run_id
 from orderhub.warehouse.storable import (
     hash_of,
@@ -88,6 +92,12 @@ class TargetOrderhub(Target):
             description="How far in the future a record's source version may be before it "
             "is dead-lettered as implausible (it would freeze the version guard)",
         ),
+        th.Property(
+            "redact_values",
+            th.ArrayType(th.StringType),
+            secret=True,
+            description="Secret values of the tap to redact from dead-letter reasons",
+        ),
     ).to_dict()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -115,7 +125,8 @@ class TargetOrderhub(Target):
         if self._loader is None:
             engine = create_warehouse_engine(str(self.config["warehouse_url"]))
             migrate(engine)
-            self._loader = LoadTransaction(engine, run_id=self.run_id)
+            redact = Redactor.from_config(self.config, self.config_jsonschema)
+            self._loader = RedactingLoadTransaction(engine, run_id=self.run_id, redact=redact)
             self._register_run(self._loader)
         return self._loader
 
@@ -129,6 +140,9 @@ class TargetOrderhub(Target):
                     "source_system": self.source,
                     "status": "running",
                     "started_at": datetime.now(UTC),
+                    # A run this target owns is abandoned by the next sync if we die.
+                    "host": this_host(),
+                    "pid": os.getpid(),
                 }
             ],
             conflict=("run_id",),
