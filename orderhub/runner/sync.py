@@ -169,9 +169,10 @@ class _Run:
 class SyncRunner:
     """Runs one pipeline of an orderhub.yml against its warehouse."""
 
-    def __init__(self, settings: Settings, *, work_dir: Path = Path(".orderhub")) -> None:
+    def __init__(self, settings: Settings, *, work_dir: Path | None = None) -> None:
         self.settings = settings
-        self.work_dir = work_dir
+        # Logs live beside the project's orderhub.yml, whichever folder the sync ran from.
+        self.work_dir = work_dir or (settings.base_dir or Path.cwd()) / ".orderhub"
         self.engine: Engine = create_warehouse_engine(settings.warehouse)
 
     def run(
