@@ -25,6 +25,7 @@ import jsonschema
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
+from orderhub.jsonutil import safe_repr
 from orderhub.model.entities import UnifiedEntity
 from orderhub.warehouse import storable
 from orderhub.warehouse.records import row_of
@@ -170,7 +171,7 @@ class SchemaCheck:
         value: Any = record
         for step in steps[::-1]:
             value = value[step]
-        got = storable.safe_repr(value)
+        got = safe_repr(value)
         return Refusal(
             "schema_type",
             field,

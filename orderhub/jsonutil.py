@@ -46,3 +46,11 @@ def loads(data: str | bytes) -> Any:
 def content_hash(obj: Any) -> str:
     """SHA-256 of the canonical JSON of ``obj``: equal content, equal hash."""
     return hashlib.sha256(_encoder.encode(obj)).hexdigest()
+
+
+def safe_repr(value: Any, limit: int = 80) -> str:
+    """A short repr for error reasons; never raises (repr of a 5000-digit int does)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3_300:
+        return f"<an integer of about {int(value.bit_length() * 0.30103)} digits>"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -149,7 +149,7 @@ def user_errors() -> Iterator[None]:
     """Turn errors into one readable line and exit code 1; a traceback only with --debug."""
     try:
         yield
-    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+    except (typer.Exit, typer.Abort, click.exceptions.Exit, click.Abort, click.ClickException):
         raise
     except OrderhubError as exc:
         _error(str(exc))

@@ -14,13 +14,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from orderhub.exceptions import MappingSpecError, RecordError
+from orderhub.jsonutil import safe_repr
 from orderhub.mapping.code_tables import CodeTable
 from orderhub.mapping.spec import EntitySpec, FieldSpec, MappingSpec
 from orderhub.mapping.transforms import REGISTRY
 from orderhub.mapping.yaml_lines import line_of
 from orderhub.model.entities import ENTITY_TYPES, UnifiedEntity
 from orderhub.model.types import RULE_NAMES, is_sign_ruled
-from orderhub.warehouse.storable import safe_repr
 
 #: (record, enclosing items..., current item)
 Context = tuple[Any, ...]

@@ -27,6 +27,7 @@ import msgspec
 from sqlalchemy import JSON, BigInteger, Integer, String, Table, Text
 
 from orderhub import jsonutil
+from orderhub.jsonutil import safe_repr
 from orderhub.warehouse import schema
 from orderhub.warehouse.types import ExactDecimal
 
@@ -104,14 +105,6 @@ def _number_problem(value: int | Decimal, field: str) -> Refusal | None:
         f"{field} is a number beyond what the warehouse can store (NUMERIC: 131072 digits "
         "before the point, 16383 after); correct the value at the source",
     )
-
-
-def safe_repr(value: Any, limit: int = 80) -> str:
-    """A short repr for reasons; never raises (repr of a 5000-digit int does)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3_300:
-        return f"<an integer of about {int(value.bit_length() * 0.30103)} digits>"
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _path(parent: str, step: str | int) -> str:
