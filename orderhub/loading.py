@@ -182,7 +182,9 @@ class StreamLoader:
         transaction.land_raw(
             self.source, stream, triage.to_map, {m.record.key: tag for m in mapped}
         )
-        batch.rejected_transitions = transaction.upsert_entities(stream, mapped, tag)
+        batch.rejected_transitions = transaction.upsert_entities(
+            stream, mapped, tag, triage.corrections
+        )
         transaction.dead_letter(self.source, stream, letters, tag)
         transaction.resolve_dead_letters(self.source, stream, [m.record.key for m in mapped])
         batch.upserted = len(mapped)

@@ -9,7 +9,7 @@ replay land each record exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from datetime import UTC, datetime
 from typing import Any
 
@@ -96,12 +96,13 @@ class LoadTransaction:
                 continue
             stored_hash, stored_version, mapped_version = stored
             is_stale = stored_version and record.version and record.version < stored_version
-            if is_stale or (
-                stored_hash == record.payload_hash and mapped_version == mapping_version
-            ):
+            same_payload = stored_hash == record.payload_hash
+            if is_stale or (same_payload and mapped_version == mapping_version):
                 triage.unchanged += 1
-            else:
-                triage.to_map.append(record)
+                continue
+            triage.to_map.append(record)
+            if same_payload:
+                triage.corrections.add(record.key)
         return triage
 
     def land_raw(
@@ -153,9 +154,17 @@ class LoadTransaction:
     # unified entities -------------------------------------------------------------
 
     def upsert_entities(
-        self, stream: str, mapped: Sequence[MappedRecord], mapping_version: str
+        self,
+        stream: str,
+        mapped: Sequence[MappedRecord],
+        mapping_version: str,
+        corrections: Set[str] = frozenset(),
     ) -> int:
-        """Upsert every entity; returns the number of refused status transitions."""
+        """Upsert every entity; returns the number of refused status transitions.
+
+        Entities of ``corrections`` (records whose payload is the one already landed, so
+        only the mapping changed) are re-derived as ``orderhub remap`` does.
+        """
         now = _now()
         by_kind: dict[str, dict[str, dict[str, Any]]] = {}
         for item in mapped:
@@ -167,14 +176,21 @@ class LoadTransaction:
                 if held is None or held["source_updated_at"] <= row["source_updated_at"]:
                     rows[entity.source_id] = row
         order_rows = list(by_kind.get("order", {}).values())
-        rejected = self.statuses.apply_source_statuses(order_rows, now) if order_rows else 0
+        rejected = (
+            self.statuses.apply_source_statuses(order_rows, now, corrections) if order_rows else 0
+        )
         for kind, rows in by_kind.items():
-            self.bulk.upsert(
-                schema.ENTITY_TABLES[kind],
-                list(rows.values()),
-                conflict=("source_system", "source_id"),
-                guard=self._entity_guard,
-            )
+            corrected = [r for r in rows.values() if r["source_record_key"] in corrections]
+            for group, guard in (
+                ([r for r in rows.values() if r["source_record_key"] not in corrections], None),
+                (corrected, not_older_guard),
+            ):
+                self.bulk.upsert(
+                    schema.ENTITY_TABLES[kind],
+                    group,
+                    conflict=("source_system", "source_id"),
+                    guard=guard or self._entity_guard,
+                )
         if order_rows:
             self._soft_delete_dropped_children(order_rows, now)
         scans = by_kind.get("tracking_event", {}).values()

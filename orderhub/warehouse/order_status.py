@@ -11,7 +11,7 @@ is taken as behind, not as an impossible step back.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import datetime
 from typing import Any
 
@@ -74,29 +74,31 @@ class OrderStatusKeeper:
         self.run_id = run_id
         self.rederive = rederive
 
-    def apply_source_statuses(self, order_rows: list[dict[str, Any]], now: datetime) -> int:
+    def apply_source_statuses(
+        self, order_rows: list[dict[str, Any]], now: datetime, corrections: Set[str] = frozenset()
+    ) -> int:
         """Set each order row's status before its upsert; returns the refusals recorded.
 
         An impossible transition keeps the previous status; a status behind one a
         carrier scan set keeps the scan's. The count is of refusal rows written, so a
-        refusal seen again (the same sighting) is not counted twice.
+        refusal seen again (the same sighting) is not counted twice. Orders of records in
+        ``corrections`` (same payload, new mapping) are re-derived like a remap's.
         """
         held = self._held_statuses([row["order_key"] for row in order_rows])
         history: list[tuple[OrderStatusEvent, str | None]] = []
-        sighted: list[uuid.UUID] = []
+        rederived: list[uuid.UUID] = []
         for row in order_rows:
             row["status_set_by"] = SOURCE
             previous, held_version, set_by = held.get(row["order_key"], (None, None, None))
             if held_version is not None and held_version > row["source_updated_at"]:
                 continue  # a stale replay: the version guard skips the row as well
-            sighted.append(row["order_key"])
-            if self.rederive:
+            if self.rederive or row["source_record_key"] in corrections:
+                rederived.append(row["order_key"])
                 previous, set_by = None, None  # a correction, not a source transition
             event = self._sighting(row, previous, set_by)
             if event is not None:
                 history.append((event, row.get("mapping_version")))
-        if self.rederive:
-            self._supersede(sighted, now)
+        self._supersede(rederived, now)
         return self._record(history, now, SOURCE)
 
     def _held_statuses(

@@ -79,6 +79,9 @@ class Triage:
 
     to_map: list[IncomingRecord] = field(default_factory=list)
     unchanged: int = 0
+    #: Keys of records to map whose payload is the one already landed: only the mapping
+    #: changed, so they are corrections to re-derive, never source transitions.
+    corrections: set[str] = field(default_factory=set)
 
 
 @cache

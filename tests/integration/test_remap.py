@@ -249,3 +249,38 @@ def test_a_remap_that_cannot_start_leaves_a_failed_run_saying_what_to_do(
         run = connection.execute(select(schema.sync_runs)).one()
     assert (run.pipeline, run.status) == ("remap/shopify", "failed")
     assert "ConfigurationError" in run.message and run.finished_at is not None
+
+
+def test_a_full_sync_after_a_spec_change_corrects_like_a_remap(
+    warehouse: Engine, warehouse_url: str, fresh: Engine, fresh_url: str, mappings: Path
+) -> None:
+    # A hostile tester's case: after a spec change the user re-syncs (--full-refresh)
+    # instead of remapping. The source re-sends the payloads already landed: only the
+    # mapping changed, so the change is a correction, never a source transition. Then a
+    # revert and another full sync; afterwards a remap has nothing left to do.
+    lives = order_lives(random.Random(11), orders=40, rounds=4)
+    sync_rounds(warehouse_url, mappings, lives)
+
+    def resync() -> int:
+        return sync_rounds(warehouse_url, mappings, [list(_latest_payloads(warehouse))])
+
+    spec_s0(mappings)
+    refused_under_s0 = resync()
+    spec_s(mappings)
+    refused_after_revert = resync()
+    counts = remap(warehouse, "shopify", mappings_dir=mappings)
+    load_fresh(warehouse, fresh_url, mappings)
+
+    assert refused_under_s0 == 0 and refused_after_revert == 0
+    assert counts["orders"].upserted == 0 and counts["orders"].unchanged == 40
+    assert_same_tables(warehouse, fresh)
+
+
+def _latest_payloads(engine: Engine) -> list[dict]:
+    table = schema.raw_records
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                select(table.c.payload).where(table.c.stream == "orders").order_by(table.c.id)
+            ).scalars()
+        )
