@@ -30,7 +30,9 @@ _SHAPES: dict[str, dict[str, Callable[[Any], bool]]] = {
         "stream": lambda v: isinstance(v, str) and v != "",
         "schema": lambda v: isinstance(v, dict) and isinstance(v.get("properties"), dict),
     },
-    "STATE": {"value": lambda v: True},
+    # The state is handed back to the tap on the next run: anything but an object would
+    # break every later sync of the pipeline.
+    "STATE": {"value": lambda v: isinstance(v, dict) and isinstance(v.get("bookmarks", {}), dict)},
     "ACTIVATE_VERSION": {
         "stream": lambda v: isinstance(v, str) and v != "",
         "version": lambda v: isinstance(v, int) and not isinstance(v, bool),

@@ -16,9 +16,10 @@ from typing import Any
 from singer_sdk import Target
 from singer_sdk import typing as th
 from singer_sdk.singerlib.exceptions import InvalidInputLine
+from sqlalchemy.exc import SQLAlchemyError
 
 from orderhub.admission import SchemaCheck
-from orderhub.exceptions import ConfigurationError
+from orderhub.exceptions import ConfigurationError, OrderhubError
 from orderhub.jsonutil import dumps_bytes
 from orderhub.loading import StreamLoader
 from orderhub.redaction import Redactor
@@ -193,6 +194,19 @@ class TargetOrderhub(Target):
         sink.add_non_object(record)
         if sink.is_full:
             self.drain_one(sink)
+
+    def _process_batch_message(self, message_dict: dict) -> None:
+        try:
+            super()._process_batch_message(message_dict)
+        except (SQLAlchemyError, OrderhubError):
+            raise  # the warehouse or the set-up failed, not the message
+        except Exception as exc:
+            # The manifest names files the target cannot read (missing, not JSON lines,
+            # not gzip): the message is refused, what was loaded before it stays loaded.
+            raise InvalidInputLine(
+                f"BATCH manifest could not be read ({type(exc).__name__}: {exc}); "
+                "check the files it names exist and match its encoding"
+            ) from None
 
     def record_invalid_line(self, line: InvalidLine) -> None:
         """Dead-letter an input line that is not a Singer message, and count it.

@@ -244,6 +244,9 @@ sync_runs = Table(
     Column("unchanged", Integer(), nullable=False, default=0),
     Column("dead_lettered", Integer(), nullable=False, default=0),
     Column("rejected_transitions", Integer(), nullable=False, default=0),
+    # Records of streams no spec maps yet: landed raw only (records_in = upserted +
+    # unchanged + dead_lettered + unmapped).
+    Column("unmapped", Integer(), nullable=False, default=0, server_default="0"),
     # Input lines that were not Singer messages (recorded in dead_letters, rule
     # not_singer_message); any makes the run end succeeded_with_errors.
     Column("invalid_messages", Integer(), nullable=False, default=0, server_default="0"),

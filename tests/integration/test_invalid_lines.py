@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
@@ -30,6 +31,13 @@ BAD_LINES = [
     '{"type": "STATE", "value": {"bookmark": "a\\u0000b"}}',  # unstorable state
     '{"type": "SCHEMA", "stream": "orders", "schema": {"properties": {}}, '
     '"key_properties": [["id"]]}',
+    # A state the tap could not resume from would break every later sync.
+    '{"type": "STATE", "value": [1]}',
+    '{"type": "STATE", "value": "x"}',
+    '{"type": "STATE", "value": {"bookmarks": [1]}}',
+    # A BATCH whose manifest names a file that is not there.
+    '{"type": "BATCH", "stream": "orders", "encoding": {"format": "jsonl"}, '
+    '"manifest": ["file:///nonexistent/orderhub-batch.jsonl"]}',
 ]
 
 
@@ -105,3 +113,42 @@ def test_the_count_is_committed_with_the_data_of_a_run_the_target_does_not_own(
 def test_names_longer_than_their_columns_are_a_configuration_error(sqlite_url: str) -> None:
     with pytest.raises(ConfigurationError, match="source_system is 65 characters long"):
         run_lines(sqlite_url, "", source_system="s" * 65)
+
+
+def test_a_batch_that_cannot_be_read_costs_one_line(
+    warehouse: Engine, warehouse_url: str, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(order(2)) + "\n")
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps(order(3)) + "\n{not json\n")
+    not_gzip = tmp_path / "plain.jsonl"
+    not_gzip.write_text(json.dumps(order(4)) + "\n")
+
+    def batch(path: Path, **encoding: str) -> str:
+        message = {
+            "type": "BATCH",
+            "stream": "orders",
+            "encoding": {"format": "jsonl", **encoding},
+            "manifest": [path.as_uri()],
+        }
+        return json.dumps(message)
+
+    lines = [
+        json.dumps(schema_message()),
+        json.dumps({"type": "RECORD", "stream": "orders", "record": order(1)}),
+        batch(good),
+        batch(broken),
+        batch(not_gzip, compression="gzip"),
+        json.dumps({"type": "RECORD", "stream": "orders", "record": order(5)}),
+        json.dumps(state_message({"orders": "2024-05-01T10:05:00Z"})),
+    ]
+    target = run_lines(warehouse_url, "\n".join(lines) + "\n")
+    with warehouse.connect() as connection:
+        ids = set(connection.execute(select(schema.orders.c.source_id)).scalars())
+        letters = {r.record_key: r.reason for r in connection.execute(select(schema.dead_letters))}
+        run = connection.execute(select(schema.sync_runs)).one()
+    assert {"1", "2", "5"} <= ids and "4" not in ids
+    assert set(letters) == {"line:4", "line:5"}
+    assert all("BATCH manifest could not be read" in reason for reason in letters.values())
+    assert target.invalid_messages == 2 and run.status == "succeeded_with_errors"

@@ -179,6 +179,11 @@ def test_streams_without_a_mapping_are_landed_raw(warehouse: Engine, warehouse_u
     target = run_target(warehouse_url, messages([{"id": "r1", "updatedAt": "x"}], stream="refunds"))
     assert count(warehouse, schema.raw_records, schema.raw_records.c.stream == "refunds") == 1
     assert target.counts["refunds"].unmapped == 1
+    with warehouse.connect() as connection:
+        run = connection.execute(select(schema.sync_runs)).one()
+    # Every record is accounted for in the run row too.
+    assert (run.records_in, run.unmapped) == (1, 1)
+    assert run.records_in == run.upserted + run.unchanged + run.dead_lettered + run.unmapped
 
 
 def test_tombstones_soft_delete_the_order_but_not_its_buyer(

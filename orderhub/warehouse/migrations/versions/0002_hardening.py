@@ -44,6 +44,7 @@ def upgrade() -> None:
         batch_op.alter_column(
             "status", existing_type=sa.String(length=16), type_=sa.String(length=32)
         )
+        batch_op.add_column(sa.Column("unmapped", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
             sa.Column("invalid_messages", sa.Integer(), nullable=False, server_default="0")
         )
@@ -144,3 +145,4 @@ def downgrade() -> None:
         batch_op.drop_column("pid")
         batch_op.drop_column("host")
         batch_op.drop_column("invalid_messages")
+        batch_op.drop_column("unmapped")
