@@ -26,6 +26,7 @@ from orderhub.exceptions import RecordError
 from orderhub.mapping.catalog import MappingCatalog
 from orderhub.mapping.compiler import CompiledMapping
 from orderhub.mapping.transforms import REGISTRY
+from orderhub.model.entities import UnifiedEntity
 from orderhub.warehouse import storable
 from orderhub.warehouse.loader import LoadTransaction
 from orderhub.warehouse.records import DeadLetter, IncomingRecord, LoadCounts, MappedRecord
@@ -203,6 +204,7 @@ class StreamLoader:
     ) -> list[MappedRecord]:
         """Map records to unified entities; a bad one becomes a dead letter."""
         mapped: list[MappedRecord] = []
+        claims = _ChildClaims()
         for record in records:
             try:
                 entities = mapping.map(record.payload)
@@ -214,13 +216,53 @@ class StreamLoader:
                     )
                 )
                 continue
-            problem = entity_problem(entities, horizon)
+            problem = entity_problem(entities, horizon) or claims.problem(entities, record.key)
             if problem is not None:
                 about = f"record {record.key}"
                 letters.append(_letter(record.key, record.payload, problem, stream, about))
                 continue
             mapped.append(MappedRecord(record, entities, _tombstone(record.payload)))
         return mapped
+
+
+class _ChildClaims:
+    """Which record of the batch each child entity (line, payment, shipment, scan) came from.
+
+    A child is keyed by its own source id, so two records naming the same child would
+    move it from one order to the other: the later record is refused instead. A buyer is
+    not a child: many orders name the same customer.
+    """
+
+    def __init__(self) -> None:
+        self.owner: dict[tuple[str, str], str] = {}
+
+    def problem(self, entities: list[UnifiedEntity], record_key: str) -> Refusal | None:
+        """Why the record's children clash with each other or another record's; or None."""
+        root = entities[0].KIND if entities else None
+        children: set[tuple[str, str]] = set()
+        for entity in entities:
+            if entity.KIND in (root, "customer"):
+                continue
+            claim = (entity.KIND, entity.source_id)
+            field = f"{entity.KIND}.source_id"
+            if claim in children:
+                return Refusal(
+                    "duplicate_key",
+                    field,
+                    f"two {entity.KIND} entities of this record have source_id "
+                    f"{entity.source_id!r}; one would overwrite the other",
+                )
+            other = self.owner.get(claim)
+            if other is not None and other != record_key:
+                return Refusal(
+                    "duplicate_key",
+                    field,
+                    f"{entity.KIND} {entity.source_id!r} also belongs to record {other} of "
+                    "this batch; loading both would move it from one order to the other",
+                )
+            children.add(claim)
+        self.owner.update(dict.fromkeys(children, record_key))
+        return None
 
 
 class _Admission:

@@ -205,3 +205,38 @@ def test_rerunning_a_dirty_batch_changes_nothing_but_attempts(
     assert sorted(row.attempts for row in letters(warehouse)) == [2, 2, 2]
     counts = again.counts["orders"]
     assert (counts.records_in, counts.unchanged, counts.dead_lettered) == (4, 1, 3)
+
+
+def test_a_child_id_twice_in_an_order_is_one_dead_letter(
+    warehouse: Engine, warehouse_url: str
+) -> None:
+    bad = order(2)
+    bad["lineItems"][1]["id"] = bad["lineItems"][0]["id"]
+    run_target(warehouse_url, messages([order(1), bad, order(3)]))
+    letter = only_letter(warehouse)
+    assert (letter.record_key, letter.rule, letter.field) == (
+        "gid://shopify/Order/2",
+        "duplicate_key",
+        "order_line.source_id",
+    )
+    assert count(warehouse, schema.orders) == 2 and count(warehouse, schema.order_lines) == 4
+
+
+def test_a_child_claimed_by_two_orders_of_a_batch_stays_with_the_first(
+    warehouse: Engine, warehouse_url: str
+) -> None:
+    first, thief = order(60), order(61)
+    thief["lineItems"][0]["id"] = first["lineItems"][0]["id"]
+    run_target(warehouse_url, messages([first, thief]))
+    letter = only_letter(warehouse)
+    assert (letter.record_key, letter.rule) == ("gid://shopify/Order/61", "duplicate_key")
+    assert "gid://shopify/Order/60" in letter.reason
+    lines_table = schema.order_lines
+    with warehouse.connect() as connection:
+        owners = connection.execute(
+            select(schema.orders.c.source_id, schema.orders.c.subtotal_amount)
+            .join(lines_table, lines_table.c.order_key == schema.orders.c.order_key)
+            .where(lines_table.c.deleted_at.is_(None))
+        ).all()
+    # Order 60 keeps both its lines, and they still add up to its subtotal.
+    assert sorted(source_id for source_id, _ in owners) == ["60", "60"]
