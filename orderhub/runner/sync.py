@@ -1,9 +1,11 @@
 """``orderhub sync``: one pipeline's tap piped into target-orderhub, as two processes.
 
-The runner takes the pipeline's lock in the warehouse, prepares the tap's config,
-catalog (stream selection) and state (the state last committed in the warehouse),
-records a sync_runs row, shows progress while the pipe runs, and reports the counts the
-target committed. Files holding secrets are written owner-only and removed when the run
+The runner takes the pipeline's lock in the warehouse and opens its sync_runs row in the
+same transaction (so a stop or failure at any later moment ends a run ``orderhub runs``
+shows; a stop before the lock leaves no row, as nothing started), prepares the tap's
+config, catalog (stream selection) and state (the state last committed in the
+warehouse), shows progress while the pipe runs, and reports the counts the target
+committed. Files holding secrets are written owner-only and removed when the run
 ends, also when SIGTERM or SIGINT stops it; every message and log is redacted of the
 values of the settings the tap and the target mark secret.
 """

@@ -221,7 +221,7 @@ def test_a_second_sync_refuses_or_waits(
     assert sorted(order_ids(engine)) == expected_ids(slow_shop)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_while_the_tap_starts_leaves_a_cancelled_run(
     slow_shop: ShopifySimulator, pg_url: str, tmp_path: Path, signum: int
 ) -> None:
