@@ -24,6 +24,7 @@ from orderhub.cli.mappings import mappings_app
 from orderhub.cli.views import run_sync
 from orderhub.exceptions import SyncCancelled
 from orderhub.remap import remap as remap_source
+from orderhub.runner.signals import catch_early
 from orderhub.runner.sync import SyncRunner
 
 app = typer.Typer(
@@ -76,6 +77,7 @@ def sync(
 
     SIGTERM or Ctrl-C stops it at a committed point (exit 143 / 130); a second one kills.
     """
+    catch_early()  # a stop while settings load and the warehouse migrates is caught too
     runner = SyncRunner(checked_settings(config, warehouse))
     try:
         result = run_sync(runner, pipeline, full_refresh=full_refresh, wait_seconds=wait)

@@ -35,7 +35,14 @@ class StopSignals:
         if threading.current_thread() is threading.main_thread():
             for signum in HANDLED:
                 self._previous[signum] = signal.signal(signum, self._handle)
+                self._adopt(self._previous[signum])
         return self
+
+    def _adopt(self, previous: Any) -> None:
+        """A stop an earlier StopSignals caught (see :func:`catch_early`) counts here too."""
+        earlier = getattr(previous, "__self__", None)
+        if isinstance(earlier, StopSignals) and earlier.count and not self.count:
+            self.received, self.count = earlier.received, earlier.count
 
     def __exit__(
         self,
@@ -67,3 +74,14 @@ class StopSignals:
             self.received = signum
         if self._on_signal is not None:
             self._on_signal(self.count)
+
+
+def catch_early() -> StopSignals:
+    """Catch SIGTERM/SIGINT from now on for the rest of the process; the sync adopts them.
+
+    Call it first thing in a command that syncs: between here and the sync taking its
+    lock (settings, engine, migrations) a signal is then a clean "cancelled" instead of
+    the default silent death. Before this call, during Python's start-up and imports,
+    the default action remains: harmless, as nothing has started.
+    """
+    return StopSignals().__enter__()

@@ -1,9 +1,11 @@
 """``orderhub sync``: one pipeline's tap piped into target-orderhub, as two processes.
 
-The runner takes the pipeline's lock in the warehouse, prepares the tap's config,
-catalog (stream selection) and state (the state last committed in the warehouse),
-records a sync_runs row, shows progress while the pipe runs, and reports the counts the
-target committed. Files holding secrets are written owner-only and removed when the run
+The runner takes the pipeline's lock in the warehouse and opens its sync_runs row in the
+same transaction (so a stop or failure at any later moment ends a run ``orderhub runs``
+shows; a stop before the lock leaves no row, as nothing started), prepares the tap's
+config, catalog (stream selection) and state (the state last committed in the
+warehouse), shows progress while the pipe runs, and reports the counts the target
+committed. Files holding secrets are written owner-only and removed when the run
 ends, also when SIGTERM or SIGINT stops it; every message and log is redacted of the
 values of the settings the tap and the target mark secret.
 """
@@ -25,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from orderhub.exceptions import ConfigurationError, SyncCancelled, SyncError
 from orderhub.redaction import Redactor, about_settings, everything_secret, setting_names_in
@@ -153,6 +155,12 @@ def discover_catalog(
     return catalog
 
 
+def _failure_text(error: BaseException) -> str:
+    """What ``sync_runs.message`` says of an error that ended a run before its pipe."""
+    said = str(error) or type(error).__name__
+    return f"failed: {said}"
+
+
 @dataclass
 class _Run:
     """One run in progress: what the steps of a sync share."""
@@ -195,12 +203,21 @@ class SyncRunner:
         run_id = new_run_id()
         with _private_dir() as folder, StopSignals() as signals:
             run = _Run(run_id, pipeline, settings, folder, signals)
-            lock = PipelineLock(self.engine, pipeline, run_id, folder)
+            # Stopped before the lock: nothing started, so no run row to leave behind.
+            self._stop_if_signalled(run, opened=False)
+            lock = PipelineLock(
+                self.engine, pipeline, run_id, folder, open_run=self._run_opener(run)
+            )
             if not lock.acquire(wait_seconds, stop=signals.stopping, on_wait=on_wait):
                 self._stop_if_signalled(run, opened=False)
             try:
                 abandon_dead_runs(self.engine, pipeline, run_id)
                 return self._run_locked(run, full_refresh, on_progress)
+            except SyncCancelled:
+                raise  # its run row says so already
+            except BaseException as error:  # a failure before the pipe; else a no-op
+                self._close_run(run.run_id, "failed", run.redact(_failure_text(error)))
+                raise
             finally:
                 lock.release()
 
@@ -210,9 +227,9 @@ class SyncRunner:
         full_refresh: bool,
         on_progress: Callable[[RelayStats], None] | None,
     ) -> SyncResult:
+        self._stop_if_signalled(run, opened=True)
         tap_command, target_command = self._prepare(run, full_refresh)
-        self._stop_if_signalled(run, opened=False)
-        self._open_run(run.run_id, run.pipeline, run.settings.source)
+        self._stop_if_signalled(run, opened=True)
         started = datetime.now(UTC)
         pair, exit_codes = self._pipe(run, tap_command, target_command, on_progress)
         self._stop_if_signalled(run, opened=True)
@@ -225,7 +242,7 @@ class SyncRunner:
         target = find_executable("target-orderhub")
         target_config = self._target_config(run.pipeline, settings, run.run_id)
         self._learn_secrets(run, tap, target, target_config)
-        self._stop_if_signalled(run, opened=False)
+        self._stop_if_signalled(run, opened=True)
         tap_config = _write_private(run.folder / "tap.json", settings.config)
         try:
             catalog = discover_catalog(
@@ -233,7 +250,7 @@ class SyncRunner:
             )
         except (ConfigurationError, SyncError):
             # A Ctrl-C reaches --discover too: then the signal, not the tap, is the story.
-            self._stop_if_signalled(run, opened=False)
+            self._stop_if_signalled(run, opened=True)
             raise
         catalog_path = _write_private(run.folder / "catalog.json", catalog)
         state = None if full_refresh else committed_state(self.engine, run.pipeline)
@@ -315,13 +332,15 @@ class SyncRunner:
             config["mappings_dir"] = self.settings.mappings_dir
         return config
 
-    def _open_run(self, run_id: str, pipeline: str, source: str) -> None:
-        with self.engine.begin() as connection:
+    def _run_opener(self, run: _Run) -> Callable[[Connection], None]:
+        """The run row's INSERT, for the lock to run in the transaction that takes it."""
+
+        def open_run(connection: Connection) -> None:
             connection.execute(
                 insert(schema.sync_runs).values(
-                    run_id=run_id,
-                    pipeline=pipeline,
-                    source_system=source,
+                    run_id=run.run_id,
+                    pipeline=run.pipeline,
+                    source_system=run.settings.source,
                     status="running",
                     started_at=datetime.now(UTC),
                     host=this_host(),
@@ -329,11 +348,15 @@ class SyncRunner:
                 )
             )
 
+        return open_run
+
     def _close_run(self, run_id: str, status: str, message: str | None) -> None:
+        """End a running run; a run already ended keeps its first ending."""
+        runs = schema.sync_runs
         with self.engine.begin() as connection:
             connection.execute(
-                update(schema.sync_runs)
-                .where(schema.sync_runs.c.run_id == run_id)
+                update(runs)
+                .where(runs.c.run_id == run_id, runs.c.status == "running")
                 .values(status=status, message=message, finished_at=datetime.now(UTC))
             )
 

@@ -10,6 +10,10 @@ A holder is dead when, on this host, its pid is gone; on another host, when its
 heartbeat is older than the stale limit (the holder refreshes it while it runs). Whoever
 takes a dead lock removes the dead run's private folder (its secrets) and marks the run
 ``abandoned``, so no run stays ``running`` forever.
+
+The holder's run row is written in the same transaction that takes the lock (see
+``open_run``): a lock never names a run that ``orderhub runs`` cannot show, and a run
+stopped at any moment after taking the lock leaves its row to be marked.
 """
 
 from __future__ import annotations
@@ -59,6 +63,10 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class _Held(Exception):
+    """The lock's INSERT met another holder's row (its transaction rolls back)."""
+
+
 @dataclass(frozen=True)
 class LockHolder:
     """Who holds a pipeline's lock, as the lock row says."""
@@ -90,8 +98,17 @@ class LockHolder:
 class PipelineLock:
     """The lock of one pipeline held by one run; heartbeats while held."""
 
-    def __init__(self, engine: Engine, pipeline: str, run_id: str, private_dir: Path) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        pipeline: str,
+        run_id: str,
+        private_dir: Path,
+        open_run: Callable[[Connection], None] | None = None,
+    ) -> None:
         self.engine = engine
+        #: Writes the holder's run row inside the transaction that takes the lock.
+        self.open_run = open_run
         self.pipeline = pipeline
         self.run_id = run_id
         self.private_dir = private_dir
@@ -167,9 +184,14 @@ class PipelineLock:
             now = datetime.now(UTC)
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(insert(schema.pipeline_locks).values(self._row(now)))
+                    try:
+                        connection.execute(insert(schema.pipeline_locks).values(self._row(now)))
+                    except IntegrityError:
+                        raise _Held from None
+                    # Not under the except: a failing run row is an error, never "held".
+                    self._open_run(connection)
                 return None
-            except IntegrityError:
+            except _Held:
                 pass  # held: by whom?
             holder = self._holder()
             if holder is None:
@@ -199,9 +221,14 @@ class PipelineLock:
             if swapped.rowcount != 1:
                 return False
             _abandon_run(connection, holder.run_id, self._abandon_message(holder))
+            self._open_run(connection)
         self.taken_over = holder
         _remove_private_dir(holder)
         return True
+
+    def _open_run(self, connection: Connection) -> None:
+        if self.open_run is not None:
+            self.open_run(connection)
 
     def _abandon_message(self, holder: LockHolder) -> str:
         return (

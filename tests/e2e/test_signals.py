@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import yaml
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from connectors.shopify.simulator import ShopifySimulator
 from orderhub.warehouse import schema
-from orderhub.warehouse.engine import create_warehouse_engine
+from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from orderhub.warehouse.locks import pid_alive
 from tests.e2e.conftest import TOKEN
 from tests.e2e.test_crash_safety import ORDERHUB, children, write_settings
@@ -196,6 +197,9 @@ def test_a_second_sync_refuses_or_waits(
     slow_shop.set_faults({"slow_seconds": 2.0})  # the first outlasts the others' start-up
     first = start_sync(config, tmp_path)
     holder = wait_for(lambda: scalar(engine, select(schema.pipeline_locks.c.run_id)), "lock")
+    # The lock never names a run nobody can see: its row exists as soon as the lock does.
+    runs = schema.sync_runs
+    assert scalar(engine, select(runs.c.status).where(runs.c.run_id == holder)) == "running"
     refused = start_sync(config, tmp_path)
     waiting = start_sync(config, tmp_path, "--wait", str(int(TIMEOUT)))
 
@@ -215,3 +219,63 @@ def test_a_second_sync_refuses_or_waits(
     assert [r.status for r in runs] == ["succeeded", "succeeded"]
     assert runs[1].started_at >= runs[0].finished_at  # queued, never overlapping
     assert sorted(order_ids(engine)) == expected_ids(slow_shop)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_while_the_tap_starts_leaves_a_cancelled_run(
+    slow_shop: ShopifySimulator, pg_url: str, tmp_path: Path, signum: int
+) -> None:
+    """Stopped right after taking its lock (the tap's --about/--discover still running),
+    the run is a cancelled row, not a message nobody can find afterwards."""
+    engine = create_warehouse_engine(pg_url)
+    config = write_settings(tmp_path, slow_shop, pg_url)
+    sync = start_sync(config, tmp_path)
+    private_dir = wait_for(
+        lambda: scalar(engine, select(schema.pipeline_locks.c.private_dir)), "the lock"
+    )
+    os.kill(sync.pid, signum)
+    output = sync.communicate(timeout=TIMEOUT)[0].decode()
+
+    name = signal.Signals(signum).name
+    assert sync.returncode == 128 + signum, output
+    assert "Traceback" not in output
+    [run] = run_rows(engine)
+    assert run.status == "cancelled" and run.finished_at is not None, output
+    assert run.message.startswith(f"stopped by {name}; committed up to "), run.message
+    assert f"stopped by {name}" in output
+    assert not Path(private_dir).exists()
+    assert scalar(engine, select(func.count()).select_from(schema.pipeline_locks)) == 0
+
+
+def test_a_stop_before_the_lock_is_caught_and_leaves_nothing(
+    shop: ShopifySimulator, pg_url: str, tmp_path: Path
+) -> None:
+    """SIGTERM while the sync still loads settings and migrates the warehouse (here held
+    up by a lock on alembic_version) is a clean "cancelled" exit, not a silent death;
+    nothing started, so there is no run row and no lock."""
+    engine = create_warehouse_engine(pg_url)
+    migrate(engine)
+    config = write_settings(tmp_path, shop, pg_url)
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as blocker:
+        blocker.execute("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE")
+        sync = start_sync(config, tmp_path)
+        wait_for(lambda: waiting_on_a_lock(engine), "the sync to wait for the migration lock")
+        os.kill(sync.pid, signal.SIGTERM)
+        time.sleep(0.5)  # the handler runs once the blocked call returns
+        assert sync.poll() is None, "the sync died of the signal instead of catching it"
+    output = sync.communicate(timeout=TIMEOUT)[0].decode()
+
+    assert sync.returncode == 143, output
+    assert "cancelled:" in output and "stopped by SIGTERM" in output, output
+    assert "Traceback" not in output
+    assert run_rows(engine) == []
+    assert scalar(engine, select(func.count()).select_from(schema.pipeline_locks)) == 0
+
+
+def waiting_on_a_lock(engine: Engine) -> bool:
+    """True when some session of this database waits for a table lock."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    return bool(scalar(engine, query))

@@ -93,4 +93,11 @@ def test_unknown_stream_is_a_configuration_error(
         SyncRunner(settings, work_dir=tmp_path).run("shop")
     engine = SyncRunner(settings, work_dir=tmp_path).engine
     with engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(schema.sync_runs)).scalar() == 0
+        # The run took the lock, so it is a run: failed, saying why (not running forever).
+        [run] = connection.execute(select(schema.sync_runs)).all()
+        assert (
+            connection.execute(select(func.count()).select_from(schema.pipeline_locks)).scalar()
+            == 0
+        )
+    assert run.status == "failed" and run.finished_at is not None
+    assert "has no stream(s) refunds" in run.message

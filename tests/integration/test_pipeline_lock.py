@@ -7,11 +7,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from orderhub.exceptions import PipelineLockedError
 from orderhub.warehouse import locks, schema
@@ -238,3 +240,64 @@ def test_a_signal_ends_the_wait_without_the_lock(warehouse: Engine, tmp_path: Pa
     assert time.monotonic() - began < 60
     assert lock_holder(warehouse) == first.run_id
     first.release()
+
+
+def opener(run_id: str) -> Callable[[Connection], None]:
+    """A run-row INSERT like the runner's, for the lock to run as it takes the lock."""
+
+    def open_run(connection: Connection) -> None:
+        connection.execute(
+            insert(schema.sync_runs).values(
+                run_id=run_id,
+                pipeline="shop",
+                source_system="shopify",
+                status="running",
+                started_at=datetime.now(UTC),
+                host=this_host(),
+                pid=os.getpid(),
+            )
+        )
+
+    return open_run
+
+
+def test_the_holder_is_always_a_visible_run(warehouse: Engine, tmp_path: Path) -> None:
+    run_id = new_run_id()
+    lock = PipelineLock(warehouse, "shop", run_id, tmp_path, open_run=opener(run_id))
+    lock.acquire()
+    try:
+        assert lock_holder(warehouse) == run_id
+        assert run_row(warehouse, run_id) == ("running", None)
+        # A refused runner writes no row: its INSERT rolls back with its lock's.
+        refused = new_run_id()
+        with pytest.raises(PipelineLockedError, match=run_id):
+            PipelineLock(warehouse, "shop", refused, tmp_path, open_run=opener(refused)).acquire()
+        with warehouse.connect() as connection:
+            ids = set(connection.execute(select(schema.sync_runs.c.run_id)).scalars())
+        assert ids == {run_id}
+    finally:
+        lock.release()
+
+
+def test_taking_over_a_dead_lock_opens_the_new_run(warehouse: Engine, tmp_path: Path) -> None:
+    dead = new_run_id()
+    insert_run(warehouse, dead, host=this_host(), pid=dead_pid())
+    insert_lock(warehouse, dead, host=this_host(), pid=dead_pid(), private_dir=tmp_path / "gone")
+    run_id = new_run_id()
+    lock = PipelineLock(warehouse, "shop", run_id, tmp_path, open_run=opener(run_id))
+    lock.acquire()
+    try:
+        assert lock_holder(warehouse) == run_id
+        assert run_row(warehouse, run_id) == ("running", None)
+        assert run_row(warehouse, dead)[0] == "abandoned"
+    finally:
+        lock.release()
+
+
+def test_a_failing_run_row_takes_no_lock(warehouse: Engine, tmp_path: Path) -> None:
+    run_id = new_run_id()
+    insert_run(warehouse, run_id, host=this_host(), pid=os.getpid())  # the INSERT will clash
+    lock = PipelineLock(warehouse, "shop", run_id, tmp_path, open_run=opener(run_id))
+    with pytest.raises(IntegrityError):
+        lock.acquire(wait_seconds=0.0)
+    assert lock_holder(warehouse) is None
