@@ -173,6 +173,30 @@ def known_sources(engine: Engine) -> list[str]:
         return sorted(connection.execute(query).scalars())
 
 
+def landed_sources(engine: Engine) -> list[str]:
+    """Every source the warehouse has raw records of (what a remap can re-derive), sorted."""
+    query = select(schema.raw_records.c.source_system).distinct()
+    with engine.connect() as connection:
+        return sorted(connection.execute(query).scalars())
+
+
+def last_run(engine: Engine, pipeline: str) -> dict[str, Any] | None:
+    """The newest run of ``pipeline`` (``remap/<source>`` for a remap), message masked."""
+    table = schema.sync_runs
+    query = (
+        select(table)
+        .where(table.c.pipeline == pipeline)
+        .order_by(table.c.started_at.desc())
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        return None
+    found = dict(row._mapping)
+    return {**found, "message": mask_pii(found["message"]) if found["message"] else None}
+
+
 def states(engine: Engine, pipeline: str | None = None) -> list[dict[str, Any]]:
     """Committed Singer state per pipeline."""
     table = schema.sync_state
