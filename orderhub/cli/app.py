@@ -26,8 +26,8 @@ from orderhub.cli.console import (
 )
 from orderhub.cli.inspect import deadletters_app, runs, state_app
 from orderhub.cli.mappings import mappings_app
-from orderhub.cli.views import counts_table, result_json, run_sync
-from orderhub.exceptions import ConfigurationError, SyncCancelled
+from orderhub.cli.views import counts_table, print_tracebacks, result_json, run_sync
+from orderhub.exceptions import ConfigurationError, SyncCancelled, SyncError
 from orderhub.remap import landed_streams
 from orderhub.remap import remap as remap_source
 from orderhub.runner.sync import SyncRunner
@@ -91,6 +91,10 @@ def sync(
     except SyncCancelled as stopped:
         errors.print(f"[bold yellow]cancelled:[/] {stopped}", highlight=False)
         raise typer.Exit(stopped.exit_code) from None
+    except SyncError as failed:
+        if CliState.debug:
+            print_tracebacks(str(failed))
+        raise
     if as_json:
         summary = result_json(result.run_id, pipeline, result.status, result.stream_counts)
         print_json({**summary, "seconds": result.seconds, "message": result.message})

@@ -9,7 +9,8 @@ from rich.live import Live
 from rich.table import Table
 
 from orderhub import reports
-from orderhub.cli.console import console, listing, print_listing
+from orderhub.cli.console import console, errors, listing, print_listing
+from orderhub.runner import outcome
 from orderhub.runner.process import RelayStats
 from orderhub.runner.sync import SyncResult, SyncRunner
 
@@ -99,6 +100,15 @@ def run_sync(
         )
     print_listing(result_table(result))
     return result
+
+
+def print_tracebacks(message: str) -> None:
+    """With ``--debug``: the Python tracebacks in the logs a failure message names (the
+    message itself shows only the processes' own error lines)."""
+    for log in outcome.logs_named_in(message):
+        traceback = outcome.last_traceback(log)
+        if traceback:
+            errors.print(f"{log}:\n{traceback}", markup=False, highlight=False)
 
 
 def summary_table(summary: reports.WarehouseSummary, title: str) -> Table:
