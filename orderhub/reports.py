@@ -15,13 +15,20 @@ from sqlalchemy import Engine, delete, func, select
 from orderhub.warehouse import schema
 
 # An email in any form a person or a URL writes it: dot-atom or "quoted" local parts,
-# Unicode (IDN) local parts and domains, IP-literal domains, and %40 for @ inside URLs.
+# Unicode (IDN) local parts and domains, IP-literal domains, and every way the @ is
+# written out: %40 inside URLs, the full-width ＠ (U+FF20), a JSON escape kept as text
+# (\u0040) and the spam-proof "(at)" / "[at]" with "(dot)" / "[dot]" in the domain.
 # The local part stops at characters that delimit it in keys, JSON and prose, and at a
 # URL's // (a single / is legal in a local part, so it is masked with it).
+_AT = r"(?:@|＠|%40|\\u0040|\s*[(\[]\s*at\s*[)\]]\s*)"
+_DOT = r"(?:\.|\s*[(\[]\s*dot\s*[)\]]\s*)"
 _EMAIL = re.compile(
-    r"""(?P<local>"(?:[^"\\\r\n]|\\.)*"|(?:[^\s@"<>()\[\],;:\\/]|/(?!/))+)"""
-    r"(?:@|%40)"
-    r"(?P<domain>\[[^\]\s]*\]|[\w-]+(?:\.[\w-]+)*)"
+    r"""(?P<local>"(?:[^"\\\r\n]|\\.)*"|(?:[^\s@＠"<>()\[\],;:\\/]|/(?!/))+)"""
+    + _AT
+    + r"(?P<domain>\[[^\]\s]*\]|[\w-]+(?:"
+    + _DOT
+    + r"[\w-]+)*)",
+    re.IGNORECASE,
 )
 # A phone: +, ( and digits in groups split by spaces, dashes or parentheses, not inside
 # an id (gid://shopify/Order/123456789, a uuid's groups), a key or a date, and not an
@@ -34,6 +41,7 @@ _PHONE = re.compile(
     re.IGNORECASE,
 )
 _PHONE_MIN_DIGITS = 7
+_DOT_WORD = re.compile(_DOT, re.IGNORECASE)
 
 
 def mask_pii(text: str) -> str:
@@ -53,6 +61,8 @@ def _mask_email(match: re.Match[str]) -> str:
         shown_domain = "[***]"
     elif "." in domain:
         shown_domain = f"{domain[0]}***.{domain.rsplit('.', 1)[1]}"
+    elif _DOT_WORD.search(domain):
+        shown_domain = f"{domain[0]}***.{_DOT_WORD.split(domain)[-1]}"
     else:
         shown_domain = "***"
     return f"{shown_local}@{shown_domain}"
@@ -161,6 +171,30 @@ def known_sources(engine: Engine) -> list[str]:
     query = select(raw).distinct().union(select(letters).distinct())
     with engine.connect() as connection:
         return sorted(connection.execute(query).scalars())
+
+
+def landed_sources(engine: Engine) -> list[str]:
+    """Every source the warehouse has raw records of (what a remap can re-derive), sorted."""
+    query = select(schema.raw_records.c.source_system).distinct()
+    with engine.connect() as connection:
+        return sorted(connection.execute(query).scalars())
+
+
+def last_run(engine: Engine, pipeline: str) -> dict[str, Any] | None:
+    """The newest run of ``pipeline`` (``remap/<source>`` for a remap), message masked."""
+    table = schema.sync_runs
+    query = (
+        select(table)
+        .where(table.c.pipeline == pipeline)
+        .order_by(table.c.started_at.desc())
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        return None
+    found = dict(row._mapping)
+    return {**found, "message": mask_pii(found["message"]) if found["message"] else None}
 
 
 def states(engine: Engine, pipeline: str | None = None) -> list[dict[str, Any]]:

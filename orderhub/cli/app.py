@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from sqlalchemy import Engine
 
+from orderhub import reports
 from orderhub.cli.console import (
     CliState,
     ConfigOption,
+    JsonOption,
     WarehouseOption,
     checked_settings,
     console,
     errors,
     guarded,
+    print_json,
+    print_listing,
     settings_for,
     warehouse_engine,
 )
 from orderhub.cli.inspect import deadletters_app, runs, state_app
 from orderhub.cli.mappings import mappings_app
-from orderhub.cli.views import run_sync
-from orderhub.exceptions import SyncCancelled
+from orderhub.cli.views import counts_table, print_tracebacks, result_json, run_sync
+from orderhub.exceptions import ConfigurationError, SyncCancelled, SyncError
+from orderhub.remap import landed_streams
 from orderhub.remap import remap as remap_source
 from orderhub.runner.signals import catch_early
 from orderhub.runner.sync import SyncRunner
@@ -72,6 +78,7 @@ def sync(
             help="If another sync of the pipeline runs, wait this long for it (default: refuse)",
         ),
     ] = 0.0,
+    as_json: JsonOption = False,
 ) -> None:
     """Run one pipeline: its tap piped into target-orderhub, resuming from the bookmark.
 
@@ -80,10 +87,20 @@ def sync(
     catch_early()  # a stop while settings load and the warehouse migrates is caught too
     runner = SyncRunner(checked_settings(config, warehouse))
     try:
-        result = run_sync(runner, pipeline, full_refresh=full_refresh, wait_seconds=wait)
+        result = run_sync(
+            runner, pipeline, full_refresh=full_refresh, wait_seconds=wait, show=not as_json
+        )
     except SyncCancelled as stopped:
         errors.print(f"[bold yellow]cancelled:[/] {stopped}", highlight=False)
         raise typer.Exit(stopped.exit_code) from None
+    except SyncError as failed:
+        if CliState.debug:
+            print_tracebacks(str(failed))
+        raise
+    if as_json:
+        summary = result_json(result.run_id, pipeline, result.status, result.stream_counts)
+        print_json({**summary, "seconds": result.seconds, "message": result.message})
+        return
     if result.message:
         console.print(f"[yellow]{result.status}:[/] {result.message}", highlight=False)
     if result.dead_lettered:
@@ -106,6 +123,7 @@ def remap(
             "--all", help="Re-derive every record, also those the current specs mapped already"
         ),
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Re-derive the warehouse from raw_records under the current mapping specs.
 
@@ -114,6 +132,7 @@ def remap(
     """
     settings = settings_for(config, warehouse)
     engine = warehouse_engine(config, warehouse)
+    _check_remap_names(engine, source, stream or [])
     mappings_dir = Path(settings.mappings_dir) if settings.mappings_dir else None
     with console.status(f"re-mapping {source}") as status:
         done: dict[str, int] = {}
@@ -130,20 +149,31 @@ def remap(
             on_batch=on_batch,
             everything=everything,
         )
-    table = Table(title=f"remap {source}")
-    for column in (
-        "stream",
-        "records",
-        "re-mapped",
-        "already current",
-        "dead-lettered",
-        "refused status",
-    ):
-        table.add_column(column)
-    for name, c in sorted(counts.items()):
-        numbers = (c.records_in, c.upserted, c.unchanged, c.dead_lettered, c.rejected_transitions)
-        table.add_row(name, *map(str, numbers))
-    console.print(table)
+    stream_counts = {name: asdict(c) for name, c in counts.items()}
+    if as_json:
+        pipeline = f"remap/{source}"
+        run = reports.last_run(engine, pipeline) or {}  # remap() wrote it and returned
+        print_json(result_json(str(run["run_id"]), pipeline, str(run["status"]), stream_counts))
+        return
+    print_listing(counts_table(f"remap {source}", stream_counts))
+
+
+def _check_remap_names(engine: Engine, source: str, streams: list[str]) -> None:
+    """Refuse a source or stream without raw records before a run row is written:
+    a typo would otherwise "succeed" with nothing re-mapped."""
+    sources = reports.landed_sources(engine)
+    if source not in sources:
+        raise ConfigurationError(
+            f"unknown source {source!r}: the warehouse has raw records of "
+            f"{', '.join(sources) or 'no source yet (sync one first)'}"
+        )
+    landed = sorted(landed_streams(engine, source))
+    unknown = [name for name in streams if name not in landed]
+    if unknown:
+        raise ConfigurationError(
+            f"unknown stream(s) {', '.join(map(repr, unknown))} of source {source!r}: "
+            f"the warehouse has raw records of {', '.join(landed)}"
+        )
 
 
 @app.command("new-connector")

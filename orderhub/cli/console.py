@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from orderhub import jsonutil
-from orderhub.exceptions import OrderhubError
+from orderhub.exceptions import ConfigurationError, OrderhubError
 from orderhub.runner.settings import ConfigNotFoundError, Settings, find_config, load_settings
 from orderhub.warehouse.engine import connect_warehouse, mask_url, migrate
 
@@ -93,12 +93,24 @@ def warehouse_engine(config: Path | None, warehouse: str | None, *, write: bool 
     return engine
 
 
-def listing(title: str, whole: tuple[str, ...], wrapped: tuple[str, ...] = ()) -> Table:
+def listing(
+    title: str,
+    whole: tuple[str, ...],
+    wrapped: tuple[str, ...] = (),
+    *,
+    numbers: tuple[str, ...] = (),
+) -> Table:
     """A table whose ``whole`` columns never wrap or shorten (ids, keys, bookmarks) and
-    whose ``wrapped`` columns (free text) fold onto more lines instead of being cut."""
+    whose ``wrapped`` columns (free text) fold onto more lines instead of being cut.
+
+    ``numbers`` (after ``whole``) are whole too, right-aligned: a count cut to ``1…`` is
+    worse than a line that wraps in the terminal.
+    """
     table = Table(title=title, title_justify="left")
     for column in whole:
         table.add_column(column, no_wrap=True, overflow="ignore")
+    for column in numbers:
+        table.add_column(column, no_wrap=True, overflow="ignore", justify="right")
     for column in wrapped:
         table.add_column(column, overflow="fold", min_width=16)
     return table
@@ -137,6 +149,24 @@ def _unwrapped_width(table: Table) -> int:
         else:
             width += (column.min_width or 1) + padding
     return width
+
+
+def confirm(question: str) -> None:
+    """Ask ``question``; a "no" exits 1.
+
+    Without a terminal on stdin there is nobody to answer, and click's bare ``Abort``
+    would look like a crash: say to pass ``--yes`` instead.
+    """
+    try:
+        agreed = typer.confirm(question)
+    except (typer.Abort, click.Abort):
+        errors.print()  # end the unanswered prompt's line
+        raise ConfigurationError(
+            f"no answer to {question!r} (stdin is not a terminal, or it was closed): "
+            "pass --yes to go ahead without asking"
+        ) from None
+    if not agreed:
+        raise typer.Exit(1)
 
 
 def print_json(data: Any) -> None:

@@ -10,12 +10,14 @@ import json
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy import Engine
 
 from orderhub import reports
 from orderhub.cli.console import (
     ConfigOption,
     JsonOption,
     WarehouseOption,
+    confirm,
     console,
     guarded,
     listing,
@@ -78,14 +80,43 @@ def state_reset(
     config: ConfigOption = None,
     warehouse: WarehouseOption = None,
 ) -> None:
-    """Forget bookmarks: the next sync re-reads from the start date (loads stay idempotent)."""
+    """Forget bookmarks: the next sync re-reads from the start date (loads stay idempotent).
+
+    A name that is neither configured nor committed fails before any question is asked.
+    """
     what = f"{pipeline}/{stream}" if stream else pipeline
-    if not yes and not typer.confirm(f"Reset the bookmark of {what}?"):
-        raise typer.Exit(1)
-    if reports.reset_state(warehouse_engine(config, warehouse), pipeline, stream):
+    engine = warehouse_engine(config, warehouse)
+    if not _has_bookmark(engine, pipeline, stream, settings_for(config, warehouse).pipelines):
+        console.print(f"[yellow]no committed state for {what}[/]: nothing to reset")
+        return
+    if not yes:
+        confirm(f"Reset the bookmark of {what}?")
+    if reports.reset_state(engine, pipeline, stream):
         console.print(f"reset {what}: the next `orderhub sync {pipeline}` starts over")
-    else:
+    else:  # a concurrent reset won the race
         console.print(f"[yellow]no committed state for {what}[/]")
+
+
+def _has_bookmark(
+    engine: Engine, pipeline: str, stream: str | None, configured: dict[str, Any]
+) -> bool:
+    """Whether there is a bookmark to reset; an unknown pipeline or stream is a typo."""
+    rows = reports.states(engine, pipeline)
+    if not rows:
+        _no_state(pipeline, reports.states(engine), configured)
+        return False
+    if stream is None:
+        return True
+    bookmarks = rows[0]["state"].get("bookmarks") or {}
+    if stream in bookmarks:
+        return True
+    listed = configured[pipeline].streams if pipeline in configured else []
+    if stream in listed:
+        return False
+    have = sorted(set(bookmarks) | set(listed)) or ["none"]
+    raise ConfigurationError(
+        f"unknown stream {stream!r} of pipeline {pipeline!r}: it has bookmarks of {', '.join(have)}"
+    )
 
 
 @deadletters_app.command("list")

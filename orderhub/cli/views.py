@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from rich.live import Live
 from rich.table import Table
 
 from orderhub import reports
-from orderhub.cli.console import console
+from orderhub.cli.console import console, errors, listing, print_listing
+from orderhub.runner import outcome
 from orderhub.runner.process import RelayStats
 from orderhub.runner.sync import SyncResult, SyncRunner
 
@@ -26,26 +28,43 @@ def progress_table(stats: RelayStats, title: str) -> Table:
     return table
 
 
+#: The counts of a sync or remap per stream: (key, column header).
+COUNTS = (
+    ("records_in", "in"),
+    ("upserted", "upserted"),
+    ("unchanged", "unchanged"),
+    ("dead_lettered", "dead-lettered"),
+    ("rejected_transitions", "refused status"),
+)
+
+
+def counts_table(title: str, stream_counts: dict[str, dict[str, int]]) -> Table:
+    """Counts per stream, printed whole (:func:`print_listing`) however narrow the output."""
+    table = listing(title, ("stream",), numbers=tuple(header for _, header in COUNTS))
+    for stream, counts in sorted(stream_counts.items()):
+        table.add_row(stream, *(f"{counts.get(key, 0):,}" for key, _ in COUNTS))
+    return table
+
+
 def result_table(result: SyncResult) -> Table:
     """What the target committed, per stream."""
-    table = Table(title=f"{result.pipeline}: {result.status} in {result.seconds:.1f}s")
-    for column in ("stream", "in", "upserted", "unchanged", "dead-lettered", "refused status"):
-        table.add_column(column, justify="left" if column == "stream" else "right")
-    for stream, counts in sorted(result.stream_counts.items()):
-        table.add_row(
-            stream,
-            *(
-                f"{counts.get(name, 0):,}"
-                for name in (
-                    "records_in",
-                    "upserted",
-                    "unchanged",
-                    "dead_lettered",
-                    "rejected_transitions",
-                )
-            ),
-        )
-    return table
+    title = f"{result.pipeline}: {result.status} in {result.seconds:.1f}s"
+    return counts_table(title, result.stream_counts)
+
+
+def result_json(
+    run_id: str, pipeline: str, status: str, stream_counts: dict[str, dict[str, int]]
+) -> dict[str, Any]:
+    """The result of a sync or remap for scripts: run id, status, counts per stream."""
+    totals = {key: sum(c.get(key, 0) for c in stream_counts.values()) for key, _ in COUNTS}
+    streams = {name: {key: c.get(key, 0) for key, _ in COUNTS} for name, c in stream_counts.items()}
+    return {
+        "run_id": run_id,
+        "pipeline": pipeline,
+        "status": status,
+        "totals": totals,
+        "streams": dict(sorted(streams.items())),
+    }
 
 
 def run_sync(
@@ -79,8 +98,17 @@ def run_sync(
             wait_seconds=wait_seconds,
             on_wait=on_wait,
         )
-    console.print(result_table(result))
+    print_listing(result_table(result))
     return result
+
+
+def print_tracebacks(message: str) -> None:
+    """With ``--debug``: the Python tracebacks in the logs a failure message names (the
+    message itself shows only the processes' own error lines)."""
+    for log in outcome.logs_named_in(message):
+        traceback = outcome.last_traceback(log)
+        if traceback:
+            errors.print(f"{log}:\n{traceback}", markup=False, highlight=False)
 
 
 def summary_table(summary: reports.WarehouseSummary, title: str) -> Table:

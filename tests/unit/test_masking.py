@@ -127,3 +127,42 @@ def test_generated_phones_show_at_most_four_digits(
     assume(len(digits) >= 8 and not re.match(r"\d{4}-\d{2}-\d{2}", number))  # a date stays
     masked = mask_pii(f"phone {number} rejected")
     assert re.sub(r"[^\d]", "", masked) == digits[-4:]
+
+
+# The @ as people and systems write it out when they do not write "@".
+_AT_FORMS = ["＠", "\\u0040", "\\U0040", " (at) ", "(at)", "[at]", " [AT] ", "%40"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gid://shopify/Order/carol＠example.com",
+        "gid://shopify/Order/jo\\u0040example.com",
+        "jo (at) example.com",
+        "jo[at]example[dot]com",
+        "jo (at) example (dot) com",
+        "customer JO [AT] EXAMPLE [DOT] COM rejected",
+    ],
+)
+def test_written_out_at_signs_are_masked(text: str) -> None:
+    masked = mask_pii(text)
+    assert "example" not in masked.lower()
+    assert "jo" not in masked.lower().replace("j***", "") and "carol" not in masked
+
+
+@given(
+    email=st.emails(),
+    at=st.sampled_from(_AT_FORMS),
+    dot=st.sampled_from([".", "[dot]", " (dot) "]),
+    before=_TEXT,
+)
+def test_generated_emails_with_a_written_out_at_never_survive(
+    email: str, at: str, dot: str, before: str
+) -> None:
+    local, domain = email.rsplit("@", 1)
+    assume(len(domain.split(".")[0]) > 1)  # a one-letter label is shown as the first letter
+    written = local + at + domain.replace(".", dot)
+    masked = mask_pii(f"{before} {written} rejected")
+    own = masked.replace(mask_pii(before), "", 1)  # before may hold the label by chance
+    assert domain.split(".")[0] not in own
+    assert written not in masked
