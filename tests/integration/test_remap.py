@@ -12,11 +12,9 @@ from __future__ import annotations
 import random
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,7 +25,7 @@ from orderhub.remap import remap
 from orderhub.reports import summary
 from orderhub.warehouse import schema
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
-from tests.conftest import PG_ADMIN_URL, ROOT
+from tests.conftest import ROOT, scratch_pg_database
 from tests.integration.remap_scenarios import (
     assert_same_tables,
     event_keys,
@@ -60,14 +58,8 @@ def fresh_url(warehouse_url: str, tmp_path: Path) -> Iterator[str]:
     if warehouse_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    name = f"orderhub_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_pg_database() as url:
+        yield url
 
 
 @pytest.fixture
