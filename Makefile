@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: install demo test lint format bench services lock clean
 
 $(STAMP): pyproject.toml requirements.lock
+	scripts/ensure-system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
 	$(BIN)/uv pip install --python $(BIN)/python --quiet -c requirements.lock -e ".[dev]"
@@ -33,6 +34,7 @@ bench: install services
 	$(BIN)/python benchmarks/throughput.py
 
 services:
+	scripts/ensure-system-packages.sh
 	scripts/ensure-services.sh
 
 # Re-pin every dependency after changing pyproject.toml.
