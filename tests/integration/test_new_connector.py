@@ -72,7 +72,7 @@ def test_a_folder_that_is_not_a_project_is_refused(tmp_path: Path, missing: str)
     [
         ("tests/connectors/acme/test_acme.py", "tests/connectors/acme already exists"),
         ("docs/mapping-reference/acme.md", "docs/mapping-reference/acme.md already exists"),
-        ("docs/connectors/acme.md", "docs/connectors/acme.md already exists"),
+        ("docs/sources/acme.md", "docs/sources/acme.md already exists"),
         ("mappings/acme/orders.yml", "mappings/acme already exists"),
     ],
 )
