@@ -215,15 +215,21 @@ def demo(
             help="Warehouse URL: a new one, or one an earlier demo made (default: its own file)",
         ),
     ] = None,
-    orders: Annotated[int, typer.Option(help="Orders the simulator starts with")] = 200,
+    orders: Annotated[int, typer.Option(help="Orders each source starts with", min=1)] = 200,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Only this source (repeat for several)"),
+    ] = None,
 ) -> None:
-    """Simulated Shopify -> SQLite warehouse: a full sync, source changes, an incremental sync.
+    """Simulated sources -> SQLite warehouse: full syncs, source changes, incremental syncs.
 
-    It only ever writes to a warehouse it created, and refuses any other.
+    Every source runs: Shopify's simulator, Oracle EBS and Yonyou U8 tables seeded into
+    SQLite files, SAP's OData simulator. It only ever writes to a warehouse it created,
+    and refuses any other.
     """
     from orderhub.cli.demo import DEMO_WAREHOUSE, run_demo
 
-    run_demo(warehouse or DEMO_WAREHOUSE, orders=orders)
+    run_demo(warehouse or DEMO_WAREHOUSE, orders=orders, sources=source or ())
 
 
 def main() -> None:

@@ -1,14 +1,19 @@
-"""`orderhub demo`: the Shopify simulator synced into a local warehouse, twice.
+"""`orderhub demo`: every source's simulator synced into a local warehouse, twice.
 
-The one place besides the CLI that knows a connector: it starts the simulator in this
-process, points a pipeline at it, and runs the same `orderhub sync` code path a user runs.
+The one place besides the CLI that knows the connectors: it starts each connector's demo
+source in this process (a simulator on loopback, or a seeded SQLite copy of an ERP's
+tables), points a pipeline at each, and runs the same `orderhub sync` code path a user runs.
 """
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, inspect, select
@@ -17,16 +22,30 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from orderhub import reports
 from orderhub.cli.console import console
-from orderhub.cli.views import run_sync, summary_table
+from orderhub.cli.views import run_sync, sources_summary_table
 from orderhub.exceptions import ConfigurationError
 from orderhub.runner.settings import PipelineSettings, Settings
 from orderhub.runner.sync import SyncRunner
 from orderhub.warehouse import schema
 from orderhub.warehouse.engine import create_warehouse_engine, normalise_url
 
-PIPELINE = "shopify-demo"
+
+@dataclass(frozen=True)
+class DemoPipeline:
+    """One source of the demo and the pipeline that syncs it."""
+
+    pipeline: str
+    source: str
+    label: str
+
+
+#: Every source the demo syncs, in the order it syncs them.
+DEMO_PIPELINES = (DemoPipeline("shopify-demo", "shopify", "Shopify"),)
+PIPELINES = frozenset(p.pipeline for p in DEMO_PIPELINES)
 #: The demo's own file: never the default warehouse of `orderhub sync`, which it would erase.
 DEMO_WAREHOUSE = "sqlite:///.orderhub/demo/warehouse.db"
+#: Where the demo seeds the ERPs' SQLite source databases (recreated on every run).
+DEMO_SOURCES_FOLDER = Path(".orderhub/demo/sources")
 #: Tables a demo warehouse may hold: orderhub's own and Alembic's bookkeeping.
 OWN_TABLES = frozenset(schema.metadata.tables) | {"alembic_version"}
 #: Where runs, bookmarks and locks name their pipeline: the demo's mark on a warehouse.
@@ -131,10 +150,10 @@ class DemoWarehouse:
         pipelines: set[str] = set()
         for table in PIPELINE_TABLES:
             pipelines.update(connection.execute(select(table.c.pipeline).distinct()).scalars())
-        others = sorted(pipelines - {PIPELINE})
+        others = sorted(pipelines - PIPELINES)
         if others:
             raise self._refusal(f"it holds data of other pipelines ({', '.join(others)})")
-        if PIPELINE not in pipelines:
+        if not pipelines & PIPELINES:
             raise self._refusal("no demo has run in it")
         return False
 
@@ -167,48 +186,73 @@ class DemoWarehouse:
         )
 
 
-def run_demo(warehouse: str, *, orders: int = 200, changes: int = 25) -> None:
-    """Full sync, changes at the source, incremental sync, summary."""
-    from connectors.shopify.simulator import ShopifySimulator
+class DemoSource(Protocol):
+    """What each connector's ``connectors/<source>/demo.py`` yields from ``demo_source``."""
 
+    description: str
+
+    def tap_config(self) -> dict[str, Any]: ...
+
+    def change(self, count: int) -> int: ...
+
+
+def demo_pipelines(sources: Iterable[str] = ()) -> list[DemoPipeline]:
+    """The demo's pipelines, or those of the named sources (an unknown name is refused)."""
+    wanted = set(sources)
+    known = {p.source for p in DEMO_PIPELINES}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise ConfigurationError(
+            f"the demo has no source {', '.join(unknown)}; choose from {', '.join(sorted(known))}"
+        )
+    return [p for p in DEMO_PIPELINES if not wanted or p.source in wanted]
+
+
+def start_source(pipeline: DemoPipeline, folder: Path, orders: int) -> AbstractContextManager[Any]:
+    """The connector's demo source (imported here: the core never imports a connector)."""
+    module = importlib.import_module(f"connectors.{pipeline.source}.demo")
+    source: AbstractContextManager[DemoSource] = module.demo_source(folder, orders)
+    return source
+
+
+def run_demo(
+    warehouse: str, *, orders: int = 200, changes: int = 25, sources: Iterable[str] = ()
+) -> None:
+    """Per source: full sync, changes at the source, incremental sync; then a summary."""
+    chosen = demo_pipelines(sources)
     target = DemoWarehouse(warehouse)
     target.claim()
-    # A Shopify Plus-sized cost bucket: the Standard plan's 100 points/s would make the
-    # demo wait on throttling (which the tests cover) for minutes.
-    with ShopifySimulator(
-        orders=orders, customers=max(10, orders // 3), bucket_size=20_000, restore_rate=2_000
-    ) as simulator:
-        console.rule("[bold]orderhub demo")
-        console.print(f"Shopify simulator serving {orders} orders at {simulator.url}")
+    DEMO_SOURCES_FOLDER.mkdir(parents=True, exist_ok=True)
+    console.rule("[bold]orderhub demo")
+    with ExitStack() as stack:
+        running: dict[str, DemoSource] = {}
+        for pipeline in chosen:
+            running[pipeline.pipeline] = stack.enter_context(
+                start_source(pipeline, DEMO_SOURCES_FOLDER.resolve(), orders)
+            )
+            console.print(running[pipeline.pipeline].description, highlight=False)
         settings = Settings(
             warehouse=warehouse,
             pipelines={
-                PIPELINE: PipelineSettings(
-                    source="shopify",
-                    config={
-                        "api_url": simulator.url,
-                        "access_token": simulator.access_token,
-                        "start_date": (datetime.now(UTC) - timedelta(days=90)).isoformat(),
-                        "page_size": 50,
-                    },
-                    streams=["orders", "customers"],
-                )
+                p.pipeline: PipelineSettings(source=p.source, config=source.tap_config())
+                for p, source in zip(chosen, running.values(), strict=True)
             },
         )
         runner = SyncRunner(settings)
         console.print("\n[bold]1. full sync[/]")
-        run_sync(runner, PIPELINE, full_refresh=True)
-        changed = simulator.advance(changes, distinct_second=True)
-        console.print(
-            f"\n[bold]2. {len(changed)} orders changed at the source; incremental sync[/]"
-        )
-        second = run_sync(runner, PIPELINE)
-    summary = reports.summary(runner.engine, "shopify")
+        for pipeline in chosen:
+            run_sync(runner, pipeline.pipeline, full_refresh=True)
+        changed = sum(source.change(changes) for source in running.values())
+        console.print(f"\n[bold]2. {changed} orders changed at the sources; incremental sync[/]")
+        second = [run_sync(runner, pipeline.pipeline) for pipeline in chosen]
+    summaries = {p.label: reports.summary(runner.engine, p.source) for p in chosen}
     console.print()
-    console.print(summary_table(summary, "warehouse after the demo"))
+    console.print(sources_summary_table(summaries, "warehouse after the demo"))
     console.print(
-        f"second sync: {second.records_in} records in, {second.upserted} upserted, "
-        f"{second.unchanged} unchanged, {second.dead_lettered} dead-lettered"
+        f"second sync: {sum(r.records_in for r in second)} records in, "
+        f"{sum(r.upserted for r in second)} upserted, "
+        f"{sum(r.unchanged for r in second)} unchanged, "
+        f"{sum(r.dead_lettered for r in second)} dead-lettered"
     )
     console.print(f"\nwarehouse: [bold]{target.where}[/]")
     console.print("next: `orderhub runs`, `orderhub deadletters list`, `orderhub mappings doc`")

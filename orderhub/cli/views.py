@@ -10,6 +10,7 @@ from rich.table import Table
 
 from orderhub import reports
 from orderhub.cli.console import console, errors, listing, print_listing
+from orderhub.model.status import OrderStatus
 from orderhub.runner import outcome
 from orderhub.runner.process import RelayStats
 from orderhub.runner.sync import SyncResult, SyncRunner
@@ -111,19 +112,28 @@ def print_tracebacks(message: str) -> None:
             errors.print(f"{log}:\n{traceback}", markup=False, highlight=False)
 
 
-def summary_table(summary: reports.WarehouseSummary, title: str) -> Table:
-    """The demo's and `orderhub runs`' closing summary."""
-    table = Table(title=title, show_header=False, title_justify="left")
-    for status, count in summary.orders_by_status.items():
-        table.add_row(f"orders {status}", f"{count:,}")
-    for label, value in (
-        ("order lines", summary.lines),
-        ("customers", summary.customers),
-        ("payments", summary.payments),
-        ("shipments", summary.shipments),
-        ("tracking events", summary.tracking_events),
-        ("open dead letters", summary.open_dead_letters),
-        ("refused status transitions", summary.rejected_transitions),
+def sources_summary_table(summaries: dict[str, reports.WarehouseSummary], title: str) -> Table:
+    """The demo's closing summary: one column per source, orders by canonical status."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    for label in summaries:
+        table.add_column(label, justify="right")
+    # Canonical order (the state machine's), then anything the warehouse holds beside it.
+    seen = {status for s in summaries.values() for status in s.orders_by_status}
+    statuses = [s.value for s in OrderStatus if s.value in seen] + sorted(
+        seen - {s.value for s in OrderStatus}
+    )
+    for status in statuses:
+        counts = (s.orders_by_status.get(status, 0) for s in summaries.values())
+        table.add_row(f"orders {status}", *(f"{n:,}" for n in counts))
+    for label, field in (
+        ("order lines", "lines"),
+        ("customers", "customers"),
+        ("payments", "payments"),
+        ("shipments", "shipments"),
+        ("tracking events", "tracking_events"),
+        ("open dead letters", "open_dead_letters"),
+        ("refused status transitions", "rejected_transitions"),
     ):
-        table.add_row(label, f"{value:,}")
+        table.add_row(label, *(f"{getattr(s, field):,}" for s in summaries.values()))
     return table

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from orderhub.cli.demo import DEMO_PIPELINES
 from orderhub.warehouse import schema
 from orderhub.warehouse.engine import create_warehouse_engine
 from tests.e2e.test_amounts_reconcile import assert_amounts_reconcile
@@ -65,18 +66,30 @@ def test_demo_syncs_twice_and_prints_a_summary(tmp_path: Path) -> None:
     assert orders >= 200  # advance() also creates a few new orders
     assert len(refunded) >= 5
     runs = demo_runs(database)
+    pipelines = [p.pipeline for p in DEMO_PIPELINES]
     assert [(pipeline, status) for pipeline, status, _ in runs] == [
-        ("shopify-demo", "succeeded")
-    ] * 2
-    first, second = runs[0][2], runs[1][2]
-    assert 0 < second < first  # the second sync is incremental
+        (pipeline, "succeeded") for pipeline in pipelines * 2
+    ]
+    for pipeline in pipelines:
+        first, second = (upserted for name, _, upserted in runs if name == pipeline)
+        assert 0 < second < first, pipeline  # the second sync is incremental
+    for demo_pipeline in DEMO_PIPELINES:
+        assert demo_pipeline.label in done.stdout  # a summary column per source
 
     again = run_demo(tmp_path, "--orders", "20")  # the demo's own file: it starts over
     assert again.returncode == 0, again.stdout + again.stderr
-    assert [status for _, status, _ in demo_runs(database)] == ["succeeded", "succeeded"]
+    assert [status for _, status, _ in demo_runs(database)] == ["succeeded"] * len(runs)
     engine = create_warehouse_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
-        left = connection.execute(select(func.count()).select_from(schema.orders)).scalar()
+        left = dict(
+            connection.execute(
+                select(schema.orders.c.source_system, func.count()).group_by(
+                    schema.orders.c.source_system
+                )
+            ).all()
+        )
     engine.dispose()
-    assert left is not None and 20 <= left < 100  # only the new shop's orders
+    # only the new sources' orders: 20 each, and the few the change step creates
+    assert set(left) == {p.source for p in DEMO_PIPELINES}
+    assert all(20 <= count < 100 for count in left.values()), left
     assert synced.read_bytes() == b"a user's warehouse"

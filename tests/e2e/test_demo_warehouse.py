@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, inspect, select, text
 
-from orderhub.cli.demo import PIPELINE, DemoWarehouse
+from orderhub.cli.demo import DEMO_PIPELINES, DemoWarehouse
 from orderhub.exceptions import ConfigurationError
 from orderhub.warehouse import schema
 from orderhub.warehouse.engine import create_warehouse_engine, migrate, normalise_url
@@ -24,6 +24,8 @@ from tests.e2e.test_amounts_reconcile import assert_amounts_reconcile
 from tests.e2e.test_demo import ORDERHUB
 from tests.integration.test_target_load import run_target
 from tests.shopify_records import messages, order
+
+PIPELINE = DEMO_PIPELINES[0].pipeline  # the Shopify demo pipeline
 
 
 def demo(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -181,8 +183,10 @@ def test_demo_runs_in_an_empty_postgresql_database(pg_url: str, tmp_path: Path) 
     try:
         with engine.connect() as connection:
             runs = connection.execute(select(schema.sync_runs.c.pipeline)).scalars().all()
-        assert runs == [PIPELINE, PIPELINE]
+        assert sorted(runs) == sorted(p.pipeline for p in DEMO_PIPELINES for _ in range(2))
         assert_amounts_reconcile(engine)
     finally:
         engine.dispose()
-    assert not list(tmp_path.glob("**/*.db"))  # no SQLite file on the side
+    # no SQLite warehouse on the side: the only files are the ERPs' seeded source databases
+    sources = tmp_path / ".orderhub" / "demo" / "sources"
+    assert all(sources in path.parents for path in tmp_path.glob("**/*.db"))
