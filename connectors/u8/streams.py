@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from singer_sdk import Stream
@@ -19,6 +19,7 @@ from connectors.u8 import queries
 from connectors.u8.client import U8Client
 from connectors.u8.connection import resolve
 from connectors.u8.schema import Customer
+from orderhub.exceptions import ConfigurationError
 
 
 def _property(column: sa.ColumnElement[Any]) -> th.Property:
@@ -54,10 +55,21 @@ class U8Stream(Stream):
     def partitions(self) -> list[dict[str, Any]]:
         return [{"database": resolve(self.config).location.database}]
 
+    def zone(self) -> ZoneInfo:
+        """The U8 server's time zone: its datetimes are naive local time."""
+        name = str(self.config.get("timezone") or "Asia/Shanghai")
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(
+                f"timezone {name!r} is not an IANA time zone name (e.g. Asia/Shanghai): "
+                "fix setting timezone"
+            ) from None
+
     def client(self) -> U8Client:
         return U8Client(
             resolve(self.config),
-            ZoneInfo(str(self.config.get("timezone") or "Asia/Shanghai")),
+            self.zone(),
             int(self.config.get("page_size") or 500),
             int(self.config.get("login_timeout") or 15),
         )
