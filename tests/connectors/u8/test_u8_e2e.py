@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import pytest
 import sqlalchemy as sa
 
 from connectors.u8.schema import SO_SODetails, SO_SOMain
-from connectors.u8.simulator import ACCOUNT_YEAR, U8Database, simulate
+from connectors.u8.simulator import ACCOUNT_YEAR, U8Database, mariadb_odbc, odbc_url, simulate
+from orderhub.exceptions import SyncError
 from orderhub.runner.settings import PipelineSettings, Settings
 from orderhub.runner.sync import SyncRunner
 from orderhub.warehouse import schema
@@ -24,10 +26,10 @@ def u8() -> Iterator[U8Database]:
         yield database
 
 
-def runner_for(u8: U8Database, tmp_path: Path) -> SyncRunner:
+def runner_for(u8: U8Database, tmp_path: Path, **config: object) -> SyncRunner:
+    pipeline = PipelineSettings(source="u8", config={**u8.tap_config(), **config}, streams=STREAMS)
     settings = Settings(
-        warehouse=f"sqlite:///{tmp_path / 'warehouse.db'}",
-        pipelines={"u8": PipelineSettings(source="u8", config=u8.tap_config(), streams=STREAMS)},
+        warehouse=f"sqlite:///{tmp_path / 'warehouse.db'}", pipelines={"u8": pipeline}
     )
     return SyncRunner(settings, work_dir=tmp_path)
 
@@ -125,3 +127,19 @@ def test_bad_records_become_dead_letters_and_the_rest_loads(u8: U8Database, tmp_
             assert word in f"{letter['field']} {letter['reason']}", letter
     loaded = {o["source_id"] for o in table(runner, schema.orders)}
     assert len(loaded) == len(ids) - len(expected)
+
+
+def test_a_wrong_password_fails_the_sync_with_advice_and_without_the_password(
+    u8: U8Database, tmp_path: Path
+) -> None:
+    wrong = "wrong-口令-Pw9"
+    odbc = mariadb_odbc("mysql").replace("PWD=;", f"PWD={wrong};")
+    runner = runner_for(u8, tmp_path, sqlalchemy_url=odbc_url(odbc))
+    with pytest.raises(SyncError) as error:
+        runner.run("u8")
+    message = str(error.value)
+    assert "login was refused" in message and "sqlalchemy_url" in message
+    assert wrong not in message and quote_plus(wrong) not in message
+    for log in tmp_path.glob("logs/*/*.log"):
+        text = log.read_text()
+        assert wrong not in text and quote_plus(wrong) not in text
