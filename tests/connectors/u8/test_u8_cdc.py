@@ -6,11 +6,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects.mssql import pyodbc as mssql_pyodbc
 
+from connectors.u8 import queries
+from connectors.u8.client import U8Client
 from connectors.u8.schema import SO_SODetails, SO_SOMain
 from connectors.u8.simulator import U8Database, mariadb_database, mariadb_odbc, odbc_url
 from tests.connectors.u8.conftest import keys, sync
+
+MSSQL = mssql_pyodbc.dialect()
 
 
 def bookmark(state: dict[str, Any], stream: str) -> tuple[dict[str, Any], Any]:
@@ -116,3 +122,52 @@ def test_each_account_year_database_keeps_its_own_bookmark() -> None:
         finally:
             old.engine.dispose()
             new.engine.dispose()
+
+
+def test_rows_at_or_above_the_upper_bound_wait_for_the_next_sync(
+    u8: U8Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What MIN_ACTIVE_ROWVERSION() guards: rows an open transaction may still commit."""
+    with u8.engine.connect() as connection:
+        rows = [
+            (doc, int(v))
+            for table in (SO_SOMain, SO_SODetails)
+            for doc, v in connection.execute(sa.select(table.c["ID"], table.c.ufts))
+        ]
+    values = sorted(v for _, v in rows)
+    bound = values[len(values) // 2]
+    monkeypatch.setattr(U8Client, "upper_bound", lambda self, connection: bound)
+    first = sync(u8.tap_config())
+    below = {doc for doc, v in rows if v < bound}
+    assert {r["ID"] for r in first.records("orders")} == below
+    assert all(r["row_version"] < bound for r in first.records("orders"))
+    monkeypatch.undo()  # the transaction committed: no bound any more
+    second = sync(u8.tap_config(), state=first.final_state)
+    assert {r["ID"] for r in second.records("orders")} == {doc for doc, v in rows if v >= bound}
+    latest = {f"999_2024|{r['ID']}": r["row_version"] for r in first.records("orders")}
+    latest.update({f"999_2024|{r['ID']}": r["row_version"] for r in second.records("orders")})
+    assert latest == u8.current("orders")
+
+
+def test_every_statement_the_tap_runs_is_one_the_sql_server_test_checks(u8: U8Database) -> None:
+    checked = {
+        str(statement.compile(dialect=MSSQL))
+        for below in (None, 1)
+        for statement in queries.every_statement(below=below).values()
+    }
+    ran: list[str] = []
+
+    def record(connection: Any, clause: Any, *args: Any) -> None:
+        if connection.engine is not u8.engine:  # the tap's, not the simulated U8 users'
+            ran.append(str(clause.compile(dialect=MSSQL)))
+
+    sa.event.listen(sa.engine.Engine, "before_execute", record)
+    try:
+        first = sync(u8.tap_config())
+        u8.change(3)
+        sync(u8.tap_config(), state=first.final_state)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_execute", record)
+    assert len(ran) >= 6
+    unknown = [text for text in ran if text not in checked]
+    assert not unknown, unknown[:2]
