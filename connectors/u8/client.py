@@ -56,6 +56,15 @@ class U8Client:
             return None
         return int(connection.execute(queries.upper_bound()).scalar_one())
 
+    def account_databases(self) -> list[str]:
+        """Every database of this account on the server (SQLite: just this one file)."""
+        with self.connect() as connection:
+            dialect = connection.dialect.name
+            if dialect == "sqlite":
+                return [self.location.database]
+            query = queries.account_databases(dialect, self.location.account)
+            return [str(name) for name in connection.execute(query).scalars()]
+
     def _stamp(self, record: dict[str, Any], read_at: str) -> dict[str, Any]:
         record["account"] = self.location.account
         record["account_year"] = self.location.account_year

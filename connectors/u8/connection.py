@@ -118,6 +118,27 @@ def resolve(config: Mapping[str, Any]) -> U8Connection:
     return U8Connection(url, setting, location, secrets)
 
 
+def connection_for(config: Mapping[str, Any], database: str) -> U8Connection:
+    """The connection to ``database``: the configured one, or another account-year
+    database of the same account (found by year-rollover discovery, year from its name)."""
+    configured = resolve(config)
+    if database == configured.location.database:
+        return configured
+    return resolve({**config, "database": database, "year": None})
+
+
+def later_years(configured: U8Location, names: list[str]) -> list[str]:
+    """The configured database and the same account's databases of later years, in
+    year order: what a tap following year rollover reads."""
+    found = {configured.database: configured.year}
+    for name in names:
+        named = DATABASE_NAME.match(name)
+        same_account = named is not None and named.group("account") == configured.account
+        if named and same_account and named.group("year") >= configured.year:
+            found.setdefault(name, named.group("year"))
+    return sorted(found, key=lambda name: (found[name], name))
+
+
 def create_engine(connection: U8Connection, login_timeout: int) -> sa.Engine:
     """An engine on the account-year database; pyodbc logins time out."""
     arguments: dict[str, Any] = {}

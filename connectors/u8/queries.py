@@ -127,6 +127,21 @@ def customers(after: int, below: int | None, limit: int) -> sa.Select[Any]:
     return _range(query, value, after, below).order_by(value).limit(limit)
 
 
+def account_databases(dialect: str, account: str) -> sa.Select[Any]:
+    """Names of the account's year databases (``UFDATA_999_%``) on the server.
+
+    SQL Server lists databases in ``sys.databases``; the MariaDB emulation in
+    ``information_schema.SCHEMATA``. ``_`` is a LIKE wildcard, hence the escapes.
+    """
+    if dialect == "mssql":
+        names = sa.table("databases", sa.column("name"), schema="sys").c.name
+    else:
+        schemata = sa.table("SCHEMATA", sa.column("SCHEMA_NAME"), schema="information_schema")
+        names = schemata.c.SCHEMA_NAME
+    pattern = sa.bindparam("pattern", f"UFDATA\\_{account}\\_%", type_=sa.Unicode)
+    return sa.select(names.label("name")).where(names.like(pattern, escape="\\")).order_by(names)
+
+
 def every_statement(after: int = 0, below: int | None = 1, limit: int = 500) -> dict[str, Any]:
     """Each statement the tap can issue, by name (what the SQL Server test compiles)."""
     ids = [1, 2]
@@ -139,4 +154,5 @@ def every_statement(after: int = 0, below: int | None = 1, limit: int = 500) -> 
         "shipments.heads": SHIPMENTS.heads(ids),
         "shipments.details": SHIPMENTS.details(ids),
         "customers": customers(after, below, limit),
+        "account_databases": account_databases("mssql", "999"),
     }

@@ -328,9 +328,9 @@ class U8Database:
 
 
 @contextmanager
-def mariadb_database(prefix: str = "u8test") -> Iterator[str]:
+def mariadb_database(prefix: str = "u8test", name: str | None = None) -> Iterator[str]:
     """A scratch utf8mb4 MariaDB database; yields its name, drops it afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    name = name or f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(odbc_url(mariadb_odbc()), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:

@@ -17,7 +17,7 @@ from singer_sdk import typing as th
 
 from connectors.u8 import queries
 from connectors.u8.client import U8Client
-from connectors.u8.connection import resolve
+from connectors.u8.connection import connection_for, later_years, resolve
 from connectors.u8.schema import Customer
 from orderhub.exceptions import ConfigurationError
 
@@ -53,7 +53,24 @@ class U8Stream(Stream):
 
     @property
     def partitions(self) -> list[dict[str, Any]]:
-        return [{"database": resolve(self.config).location.database}]
+        """One partition per account-year database read, so one bookmark each."""
+        return [{"database": name} for name in self.databases()]
+
+    def databases(self) -> list[str]:
+        """The configured database, and with ``follow_new_years`` the account's later
+        year databases found on the server (looked up once per run, for every stream)."""
+        found: list[str] | None = getattr(self._tap, "_u8_databases", None)
+        if found is None:
+            configured = resolve(self.config)
+            found = [configured.location.database]
+            if self.config.get("follow_new_years"):
+                client = self.client(configured.location.database)
+                try:
+                    found = later_years(configured.location, client.account_databases())
+                finally:
+                    client.close()
+            self._tap._u8_databases = found  # type: ignore[attr-defined]
+        return found
 
     def zone(self) -> ZoneInfo:
         """The U8 server's time zone: its datetimes are naive local time."""
@@ -66,9 +83,10 @@ class U8Stream(Stream):
                 "fix setting timezone"
             ) from None
 
-    def client(self) -> U8Client:
+    def client(self, database: str) -> U8Client:
+        """A client on one account-year database."""
         return U8Client(
-            resolve(self.config),
+            connection_for(self.config, database),
             self.zone(),
             int(self.config.get("page_size") or 500),
             int(self.config.get("login_timeout") or 15),
@@ -86,7 +104,7 @@ class DocumentStream(U8Stream):
     document: queries.Document
 
     def get_records(self, context: Any) -> Iterable[dict[str, Any]]:
-        client = self.client()
+        client = self.client(context["database"])
         try:
             yield from client.documents(self.document, self.bookmark(context))
         finally:
@@ -174,7 +192,7 @@ class CustomersStream(U8Stream):
     ).to_dict()
 
     def get_records(self, context: Any) -> Iterable[dict[str, Any]]:
-        client = self.client()
+        client = self.client(context["database"])
         try:
             yield from client.customers(self.bookmark(context))
         finally:

@@ -56,6 +56,15 @@ class TapU8(Tap):
             "year", th.StringType, description="Fiscal year (default: from the database name)"
         ),
         th.Property(
+            "follow_new_years",
+            th.BooleanType,
+            default=False,
+            description=(
+                "Also read the account's later year databases (UFDATA_<account>_<later year>) "
+                "found on the server: year rollover without a config change"
+            ),
+        ),
+        th.Property(
             "timezone",
             th.StringType,
             default="Asia/Shanghai",

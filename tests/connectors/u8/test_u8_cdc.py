@@ -4,6 +4,7 @@ one bookmark per account-year database."""
 from __future__ import annotations
 
 import copy
+import random
 from typing import Any
 
 import pytest
@@ -171,3 +172,31 @@ def test_every_statement_the_tap_runs_is_one_the_sql_server_test_checks(u8: U8Da
     assert len(ran) >= 6
     unknown = [text for text in ran if text not in checked]
     assert not unknown, unknown[:2]
+
+
+def test_following_new_years_reads_the_next_year_database_when_it_appears() -> None:
+    account = f"{random.randrange(100, 1000)}"
+    names = {year: f"UFDATA_{account}_{year}" for year in (2023, 2024, 2025)}
+    with mariadb_database(name=names[2023]), mariadb_database(name=names[2024]):
+        older = U8Database(odbc_url(mariadb_odbc(names[2023])), seed=4, orders=2)
+        current = U8Database(odbc_url(mariadb_odbc(names[2024])), seed=1, orders=5)
+        config = {"sqlalchemy_url": current.url, "follow_new_years": True}
+        try:
+            first = sync(config)
+            assert {r["database"] for r in first.records("orders")} == {names[2024]}
+            assert len(first.records("orders")) == 5, "an earlier year is never read"
+            with mariadb_database(name=names[2025]):
+                # Year-end: U8 opens the new year's database; no config change needed.
+                new = U8Database(odbc_url(mariadb_odbc(names[2025])), seed=2, orders=3)
+                try:
+                    second = sync(config, state=copy.deepcopy(first.final_state))
+                finally:
+                    new.engine.dispose()
+            orders = second.records("orders")
+            assert {r["account_year"] for r in orders} == {f"{account}_2025"}
+            assert len(orders) == 3
+            partitions = second.final_state["bookmarks"]["orders"]["partitions"]
+            assert [p["context"]["database"] for p in partitions] == [names[2024], names[2025]]
+        finally:
+            older.engine.dispose()
+            current.engine.dispose()

@@ -15,7 +15,7 @@ from sqlalchemy.schema import CreateTable
 
 from connectors.u8 import queries, schema
 from connectors.u8.client import U8Client
-from connectors.u8.connection import resolve
+from connectors.u8.connection import connection_for, later_years, resolve
 from connectors.u8.simulator import MARIADB_ODBC, U8Database, mariadb_odbc, odbc_url
 from orderhub.exceptions import ConfigurationError
 from tests.connectors.u8.conftest import sync
@@ -155,3 +155,17 @@ def test_a_wrong_password_names_the_setting_and_hides_the_password() -> None:
 def test_an_unknown_time_zone_names_the_setting(u8: U8Database) -> None:
     with pytest.raises(ConfigurationError, match="fix setting timezone"):
         sync({**u8.tap_config(), "timezone": "Asia/Peking"})
+
+
+def test_year_rollover_reads_later_years_of_the_same_account_only() -> None:
+    configured = resolve({"sqlalchemy_url": "mssql+pyodbc://r:p@h/UFDATA_999_2024?driver=FreeTDS"})
+    names = ["UFDATA_999_2023", "UFDATA_999_2025", "UFDATA_998_2025", "UFSystem", "UFDATA_999_2026"]
+    assert later_years(configured.location, names) == [
+        "UFDATA_999_2024",
+        "UFDATA_999_2025",
+        "UFDATA_999_2026",
+    ]
+    odbc = "DRIVER={FreeTDS};SERVER=h;DATABASE=UFDATA_999_2024;UID=r;PWD=p"
+    moved = connection_for({"odbc_connection_string": odbc}, "UFDATA_999_2025")
+    assert moved.location.account_year == "999_2025"
+    assert "DATABASE=UFDATA_999_2025" in str(moved.url.query["odbc_connect"])
