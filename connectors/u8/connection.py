@@ -160,11 +160,13 @@ def connect_error(exc: sa.exc.DBAPIError, connection: U8Connection) -> Configura
     state = str(args[0]) if args else ""
     detail = _scrub(str(args[-1] if args else original), connection.secrets)
     where = f"U8 database {connection.location.database}"
-    if (
-        state in _LOGIN_REFUSED
-        or "access denied" in detail.lower()
-        or "login failed" in detail.lower()
-    ):
+    lowered = detail.lower()
+    if "unknown database" in lowered or "cannot open database" in lowered:
+        advice = (
+            f"the database does not exist or the login may not open it: check database "
+            f"(or year, or the database in {connection.setting}) and the login's access"
+        )
+    elif state in _LOGIN_REFUSED or "access denied" in lowered or "login failed" in lowered:
         advice = f"the login was refused: check the user name and password in {connection.setting}"
     else:
         advice = (

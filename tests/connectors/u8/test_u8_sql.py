@@ -169,3 +169,12 @@ def test_year_rollover_reads_later_years_of_the_same_account_only() -> None:
     moved = connection_for({"odbc_connection_string": odbc}, "UFDATA_999_2025")
     assert moved.location.account_year == "999_2025"
     assert "DATABASE=UFDATA_999_2025" in str(moved.url.query["odbc_connect"])
+
+
+def test_a_missing_year_database_is_named_with_the_settings_to_check() -> None:
+    config = {"sqlalchemy_url": odbc_url(mariadb_odbc()), "database": "UFDATA_999_1999"}
+    with pytest.raises(ConfigurationError) as error:
+        sync(config)
+    message = str(error.value)
+    assert "UFDATA_999_1999" in message and "does not exist" in message
+    assert "check database" in message
