@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from connectors.u8 import schema
 
@@ -52,12 +53,59 @@ def upper_bound() -> sa.Select[Any]:
     return sa.select(sa.cast(sa.func.MIN_ACTIVE_ROWVERSION(), BIGINT).label("bound"))
 
 
+class _RowversionColumn(sa.ColumnElement[int]):
+    """A rowversion column on the left of a comparison (see :func:`_range`)."""
+
+    inherit_cache = True
+    type = BIGINT
+
+    def __init__(self, column: sa.ColumnElement[Any]) -> None:
+        self.column = column
+
+
+class _RowversionValue(sa.ColumnElement[int]):
+    """A bookmark value on the right of a rowversion comparison."""
+
+    inherit_cache = True
+    type = BIGINT
+
+    def __init__(self, value: sa.BindParameter[int]) -> None:
+        self.value = value
+
+
+@compiles(_RowversionColumn)
+def _column_as_number(element: _RowversionColumn, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(version(element.column), **kw))
+
+
+@compiles(_RowversionColumn, "mssql")
+def _column_as_is(element: _RowversionColumn, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
+
+
+@compiles(_RowversionValue)
+def _value_as_number(element: _RowversionValue, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.value, **kw))
+
+
+@compiles(_RowversionValue, "mssql")
+def _value_as_binary(element: _RowversionValue, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.value, **kw)} AS BINARY(8))"
+
+
 def _range(
-    query: sa.Select[Any], value: sa.ColumnElement[int], after: int, below: int | None
+    query: sa.Select[Any], column: sa.ColumnElement[Any], after: int, below: int | None
 ) -> sa.Select[Any]:
-    query = query.where(value > sa.bindparam("after", after, type_=BIGINT))
+    """Rows whose rowversion is in (``after``, ``below``): exclusive, it is exact.
+
+    SQL Server compares the raw ``timestamp`` column with the number cast to BINARY(8)
+    (big-endian, so binary order is number order), which lets it seek an index on the
+    rowversion (U8 indexes ``pubufts``); the emulations compare ``CAST(.. AS BIGINT)``.
+    """
+    rowversion = _RowversionColumn(column)
+    query = query.where(rowversion > _RowversionValue(sa.bindparam("after", after, BIGINT)))
     if below is not None:
-        query = query.where(value < sa.bindparam("below", below, type_=BIGINT))
+        query = query.where(rowversion < _RowversionValue(sa.bindparam("below", below, BIGINT)))
     return query
 
 
@@ -81,7 +129,7 @@ class Document:
         for table in (self.head, self.lines):
             value = version(table.c.ufts)
             part = sa.select(table.c[self.key].label("doc_id"), value.label("row_version"))
-            parts.append(_range(part, value, after, below))
+            parts.append(_range(part, table.c.ufts, after, below))
         union = sa.union_all(*parts).subquery("changed")
         newest = sa.func.max(union.c.row_version).label("row_version")
         return (
@@ -121,10 +169,14 @@ SHIPMENTS = Shipments("shipments", schema.DispatchList, "DLID", schema.DispatchL
 
 
 def customers(after: int, below: int | None, limit: int) -> sa.Select[Any]:
-    """The next ``limit`` customers changed after ``after``, by ``pubufts``."""
-    value = version(schema.Customer.c.pubufts)
+    """The next ``limit`` customers changed after ``after``, by ``pubufts``.
+
+    Ordered by the rowversion itself (binary order is number order), so SQL Server can
+    read U8's ``pubufts`` index in order and stop after ``limit`` rows.
+    """
+    pubufts = schema.Customer.c.pubufts
     query = sa.select(*columns_of(schema.Customer))
-    return _range(query, value, after, below).order_by(value).limit(limit)
+    return _range(query, pubufts, after, below).order_by(_RowversionColumn(pubufts)).limit(limit)
 
 
 def account_databases(dialect: str, account: str) -> sa.Select[Any]:

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pyodbc
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.dialects.mssql import pyodbc as mssql_pyodbc
 from sqlalchemy.schema import CreateTable
 
@@ -32,21 +34,31 @@ def test_every_statement_compiles_for_sql_server_as_u8_expects() -> None:
     assert statements["upper_bound"] == ("SELECT CAST(MIN_ACTIVE_ROWVERSION() AS BIGINT) AS bound")
     for name, text in statements.items():
         assert "LIMIT" not in text and "SIGNED" not in text and "`" not in text, name
-        # Rowversions are read as numbers, never as binary(8).
-        for match in re.finditer(r"(\[\w+\])\.(ufts|pubufts)\b", text):
-            assert f"CAST({match.group(0)} AS BIGINT)" in text, (name, match.group(0))
+        # Rowversions are read (selected) as numbers, never as binary(8).
+        selected = text.split("FROM")[0]
+        for match in re.finditer(r"(\[\w+\])\.(ufts|pubufts)\b", selected):
+            assert f"CAST({match.group(0)} AS BIGINT)" in selected, (name, match.group(0))
         # U8's mixed-case names are bracket-quoted.
         assert not re.search(r"(?<![\[\w])(SO_SOMain|SO_SODetails|DispatchList|Customer)\.", text)
     for name in ("orders.changed", "shipments.changed", "customers"):
         text = statements[name]
         assert text.startswith("SELECT TOP __[POSTCOMPILE_"), name
         assert "ORDER BY" in text, "TOP without ORDER BY would be any rows"
-        assert re.search(r"AS BIGINT\) > :after", text), "exclusive lower bound"
-        assert re.search(r"AS BIGINT\) < :below", text), "below MIN_ACTIVE_ROWVERSION()"
+        # Compared raw with the number as BINARY(8): an index on the rowversion is usable.
+        assert re.search(r"\]\.(ufts|pubufts) > CAST\(:after AS BINARY\(8\)\)", text), name
+        assert re.search(r"\]\.(ufts|pubufts) < CAST\(:below AS BINARY\(8\)\)", text), name
     # A detail table's own rowversion counts: a line change finds its order.
-    assert "CAST([SO_SODetails].ufts AS BIGINT) > :after" in statements["orders.changed"]
-    assert "CAST([DispatchLists].ufts AS BIGINT) > :after" in statements["shipments.changed"]
+    assert "[SO_SODetails].ufts > CAST(:after AS BINARY(8))" in statements["orders.changed"]
+    assert "[DispatchLists].ufts > CAST(:after AS BINARY(8))" in statements["shipments.changed"]
+    assert statements["customers"].endswith("ORDER BY [Customer].pubufts")
     assert "LEFT OUTER JOIN [SO_SODetails]" in statements["shipments.details"]
+
+
+@given(st.integers(0, 2**63 - 1), st.integers(0, 2**63 - 1))
+def test_binary8_order_is_the_number_order(a: int, b: int) -> None:
+    """Why comparing ufts with CAST(:n AS BINARY(8)) equals comparing the BIGINT cast:
+    SQL Server's BIGINT -> BINARY(8) is big-endian."""
+    assert (a < b) == (a.to_bytes(8, "big") < b.to_bytes(8, "big"))
 
 
 def test_page_size_is_rendered_into_top_and_values_are_bound() -> None:
