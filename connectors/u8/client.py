@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from connectors.u8 import queries, records
-from connectors.u8.connection import U8Connection, connect_error, create_engine
+from connectors.u8.connection import U8Connection, connect_error, create_engine, query_error
 from connectors.u8.schema import Customer
 
 
@@ -44,6 +44,13 @@ class U8Client:
         except sa.exc.DBAPIError as exc:
             raise connect_error(exc, self.connection) from None
 
+    def run(self, connection: sa.Connection, statement: sa.Executable) -> sa.CursorResult[Any]:
+        """Execute one of :mod:`queries`; a refused query becomes advice, not a traceback."""
+        try:
+            return connection.execute(statement)
+        except sa.exc.ProgrammingError as exc:
+            raise query_error(exc, self.connection) from None
+
     def upper_bound(self, connection: sa.Connection) -> int | None:
         """Rowversions at or above this may belong to uncommitted transactions.
 
@@ -54,7 +61,7 @@ class U8Client:
         """
         if connection.dialect.name != "mssql":
             return None
-        return int(connection.execute(queries.upper_bound()).scalar_one())
+        return int(self.run(connection, queries.upper_bound()).scalar_one())
 
     def account_databases(self) -> list[str]:
         """Every database of this account on the server (SQLite: just this one file)."""
@@ -63,7 +70,7 @@ class U8Client:
             if dialect == "sqlite":
                 return [self.location.database]
             query = queries.account_databases(dialect, self.location.account)
-            return [str(name) for name in connection.execute(query).scalars()]
+            return [str(name) for name in self.run(connection, query).scalars()]
 
     def _stamp(self, record: dict[str, Any], read_at: str) -> dict[str, Any]:
         record["account"] = self.location.account
@@ -81,7 +88,7 @@ class U8Client:
         with self.connect() as connection:
             below = self.upper_bound(connection)
             while True:
-                page = connection.execute(document.changed(after, below, self.page_size)).all()
+                page = self.run(connection, document.changed(after, below, self.page_size)).all()
                 if not page:
                     return
                 versions = {int(row.doc_id): int(row.row_version) for row in page}
@@ -89,10 +96,10 @@ class U8Client:
                 read_at = datetime.now(UTC).isoformat()
                 heads = {
                     int(row[document.key]): head.record(row)
-                    for row in connection.execute(document.heads(ids)).mappings()
+                    for row in self.run(connection, document.heads(ids)).mappings()
                 }
                 details: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-                for row in connection.execute(document.details(ids)).mappings():
+                for row in self.run(connection, document.details(ids)).mappings():
                     details[int(row[document.key])].append(lines.record(row))
                 # Page order is rowversion order: the bookmark only ever moves forward.
                 for doc_id, newest in versions.items():
@@ -138,7 +145,7 @@ class U8Client:
             below = self.upper_bound(connection)
             while True:
                 rows = (
-                    connection.execute(queries.customers(after, below, self.page_size))
+                    self.run(connection, queries.customers(after, below, self.page_size))
                     .mappings()
                     .all()
                 )

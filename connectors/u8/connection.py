@@ -174,3 +174,17 @@ def connect_error(exc: sa.exc.DBAPIError, connection: U8Connection) -> Configura
             f"{connection.setting} (and that the server is running)"
         )
     return ConfigurationError(f"cannot connect to {where}: {advice} [{detail.strip()}]")
+
+
+#: What the read-only login must be allowed to read (docs/sources/u8.md).
+TABLES = "SO_SOMain, SO_SODetails, DispatchList, DispatchLists and Customer"
+
+
+def query_error(exc: sa.exc.DBAPIError, connection: U8Connection) -> ConfigurationError:
+    """A query the database refused (a table missing or not granted) as advice."""
+    args = getattr(exc.orig, "args", ())
+    detail = _scrub(str(args[-1] if args else exc.orig), connection.secrets).strip()
+    return ConfigurationError(
+        f"reading U8 database {connection.location.database} failed [{detail}]: check that "
+        f"it is a U8 account-year database and that the login may SELECT from {TABLES}"
+    )

@@ -190,3 +190,12 @@ def test_a_missing_year_database_is_named_with_the_settings_to_check() -> None:
     message = str(error.value)
     assert "UFDATA_999_1999" in message and "does not exist" in message
     assert "check database" in message
+
+
+def test_a_table_the_login_cannot_read_is_named_with_advice(u8: U8Database) -> None:
+    with u8.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE DispatchLists")
+    with pytest.raises(ConfigurationError) as error:
+        sync(u8.tap_config())
+    message = str(error.value)
+    assert "DispatchLists" in message and "may SELECT from" in message
