@@ -200,3 +200,41 @@ def test_following_new_years_reads_the_next_year_database_when_it_appears() -> N
         finally:
             older.engine.dispose()
             current.engine.dispose()
+
+
+def test_an_open_transaction_holding_a_lower_rowversion_is_not_skipped(
+    u8: U8Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two real concurrent writers: why the read stops below MIN_ACTIVE_ROWVERSION()."""
+    first = sync(u8.tap_config())
+    with u8.engine.connect() as connection:
+        slow_id, fast_id = connection.execute(
+            sa.select(SO_SOMain.c.ID).order_by(SO_SOMain.c.ID).limit(2)
+        ).scalars()
+    slow = u8.engine.connect()
+    transaction = slow.begin()
+    try:
+        slow.execute(SO_SOMain.update().where(SO_SOMain.c["ID"] == slow_id).values(cMemo="慢事务"))
+        held = slow.execute(
+            sa.select(SO_SOMain.c.ufts).where(SO_SOMain.c["ID"] == slow_id)
+        ).scalar_one()
+        with u8.engine.begin() as fast:  # a later rowversion, committed first
+            fast.execute(
+                SO_SOMain.update().where(SO_SOMain.c["ID"] == fast_id).values(cMemo="快事务")
+            )
+        unbounded = sync(u8.tap_config(), state=copy.deepcopy(first.final_state))
+        assert [r["ID"] for r in unbounded.records("orders")] == [fast_id]
+        assert bookmark(unbounded.final_state, "orders")[1] > held
+        # On SQL Server MIN_ACTIVE_ROWVERSION() is the open transaction's rowversion now.
+        monkeypatch.setattr(U8Client, "upper_bound", lambda self, connection: held)
+        bounded = sync(u8.tap_config(), state=copy.deepcopy(first.final_state))
+        assert bounded.records("orders") == []
+        transaction.commit()
+    finally:
+        slow.close()
+    monkeypatch.undo()  # committed: MIN_ACTIVE_ROWVERSION() moves past both
+    after = sync(u8.tap_config(), state=bounded.final_state)
+    assert sorted(r["ID"] for r in after.records("orders")) == sorted([slow_id, fast_id])
+    # Without the bound the slow transaction's order would have been lost for good.
+    lost = sync(u8.tap_config(), state=unbounded.final_state)
+    assert slow_id not in [r["ID"] for r in lost.records("orders")]
