@@ -10,7 +10,7 @@ nothing it already emitted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,12 @@ import sqlalchemy as sa
 from connectors.u8 import queries, records
 from connectors.u8.connection import U8Connection, connect_error, create_engine, query_error
 from connectors.u8.schema import Customer
+
+#: The fields tap-u8 derives for each document from its header and lines.
+DERIVED: dict[str, Callable[[dict[str, Any], list[dict[str, Any]]], dict[str, Any]]] = {
+    "orders": records.order_fields,
+    "shipments": records.dispatch_fields,
+}
 
 
 class U8Client:
@@ -116,20 +122,9 @@ class U8Client:
         self, document: queries.Document, record: dict[str, Any], lines: list[dict[str, Any]]
     ) -> dict[str, Any]:
         record[document.lines.name] = lines
-        if document is queries.ORDERS:
-            record["customer_id"] = self.customer_id(record.get("cCusCode"))
-            record["totals"] = records.totals(lines)
-            record["dispatch_state"] = records.dispatch_state(lines)
-            record["lines_closed"] = records.lines_closed(lines)
-            record["status_summary"] = records.status_summary(record)
-        else:
-            seen: dict[Any, dict[str, Any]] = {}
-            for line in lines:
-                if line.get("SOID") is not None:
-                    seen.setdefault(
-                        line["SOID"], {"ID": line["SOID"], "cSOCode": line.get("cordercode")}
-                    )
-            record["orders"] = list(seen.values())
+        record.update(DERIVED[document.name](record, lines))
+        if "cCusCode" in record:
+            record["customer_id"] = self.customer_id(record["cCusCode"])
         return record
 
     def customer_id(self, code: Any) -> str | None:

@@ -156,3 +156,23 @@ def status_summary(order: Mapping[str, Any]) -> str:
             f"return={order.get('bReturnFlag')}",
         )
     )
+
+
+def order_fields(order: Mapping[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the order mapping needs that U8 does not store on the order itself."""
+    derived: dict[str, Any] = {
+        "totals": totals(lines),
+        "dispatch_state": dispatch_state(lines),
+        "lines_closed": lines_closed(lines),
+    }
+    derived["status_summary"] = status_summary({**order, **derived})
+    return derived
+
+
+def dispatch_fields(dispatch: Mapping[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sales orders a dispatch note's lines serve (``SOID`` joined via ``iSOsID``)."""
+    served: dict[Any, dict[str, Any]] = {}
+    for line in lines:
+        if line.get("SOID") is not None:
+            served.setdefault(line["SOID"], {"ID": line["SOID"], "cSOCode": line.get("cordercode")})
+    return {"orders": list(served.values())}

@@ -173,6 +173,7 @@ class ShipmentsStream(DocumentStream):
             ),
             description="the sales orders the dispatch lines belong to",
         ),
+        th.Property("customer_id", th.StringType, description="account-cCusCode"),
         th.Property("row_version", th.IntegerType, required=True),
         *STAMPS,
     ).to_dict()
