@@ -34,7 +34,12 @@ CONNECTOR = ConnectorSpec(
             )
         ),
         "shipment_status": list(itertools.product(_PERSON, (0, 1, None))),
-        "currency": ("人民币", "本币", "美元", "港币", "港元", "欧元", "日元", "英镑", "澳元"),
+        # U8's currency archive (外币设置) names: the presets and the common additions.
+        "currency": (
+            *("人民币", "本币", "美元", "港币", "港元", "欧元", "日元", "英镑", "澳元"),
+            *("澳大利亚元", "加元", "加拿大元", "新加坡元", "新台币", "澳门元", "韩元"),
+            *("瑞士法郎", "泰铢", "卢布", "新西兰元"),
+        ),
     },
     example_config={
         "sqlalchemy_url": "mssql+pyodbc://reader:secret@127.0.0.1:9/UFDATA_999_2024?driver=FreeTDS"
