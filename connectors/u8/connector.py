@@ -34,7 +34,7 @@ CONNECTOR = ConnectorSpec(
             )
         ),
         "shipment_status": list(itertools.product(_PERSON, (0, 1, None))),
-        # U8's currency archive (外币设置) names: the presets and the common additions.
+        # Currency names as accounts enter them in U8's currency archive (外币设置).
         "currency": (
             *("人民币", "本币", "美元", "港币", "港元", "欧元", "日元", "英镑", "澳元"),
             *("澳大利亚元", "加元", "加拿大元", "新加坡元", "新台币", "澳门元", "韩元"),
