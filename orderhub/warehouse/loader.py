@@ -221,25 +221,30 @@ class LoadTransaction:
         """Lines, payments and shipments an order no longer has are marked deleted.
 
         Children carry their order's version; one older than the order's current version
-        was not in the order's latest payload.
+        was not in the order's latest payload. Only children of the order's own stream
+        count: a shipment another stream loaded (U8's dispatch notes) was never in it.
         """
-        keys = [row["order_key"] for row in order_rows]
+        by_stream: dict[str, list[Any]] = {}
+        for row in order_rows:
+            by_stream.setdefault(row["source_stream"], []).append(row["order_key"])
         orders = schema.orders
-        for child in (schema.order_lines, schema.payments, schema.shipments):
-            current_version = (
-                select(orders.c.source_updated_at)
-                .where(orders.c.order_key == child.c.order_key)
-                .scalar_subquery()
-            )
-            self.connection.execute(
-                update(child)
-                .where(
-                    key_in(child.c.order_key, keys, self.bulk.dialect),
-                    child.c.deleted_at.is_(None),
-                    child.c.source_updated_at < current_version,
+        for stream, keys in by_stream.items():
+            for child in (schema.order_lines, schema.payments, schema.shipments):
+                current_version = (
+                    select(orders.c.source_updated_at)
+                    .where(orders.c.order_key == child.c.order_key)
+                    .scalar_subquery()
                 )
-                .values(deleted_at=now)
-            )
+                self.connection.execute(
+                    update(child)
+                    .where(
+                        key_in(child.c.order_key, keys, self.bulk.dialect),
+                        child.c.source_stream == stream,
+                        child.c.deleted_at.is_(None),
+                        child.c.source_updated_at < current_version,
+                    )
+                    .values(deleted_at=now)
+                )
 
     # dead letters, state, runs ----------------------------------------------------
 

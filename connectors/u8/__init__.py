@@ -1,0 +1,1 @@
+"""The u8 connector: its tap, client, streams and simulator."""
