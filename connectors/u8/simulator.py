@@ -295,8 +295,13 @@ class U8Database:
                 .values(cVerifier="张三", dverifysystime=self.tick())
             )
             return None
+        # A line closed by a line closer (cSCloser) is never dispatched any more in U8.
         open_lines = [
-            x for x in lines if (x["iFHQuantity"] or 0) < abs(x["iQuantity"]) and x["iQuantity"] > 0
+            x
+            for x in lines
+            if (x["iFHQuantity"] or 0) < abs(x["iQuantity"])
+            and x["iQuantity"] > 0
+            and x["cSCloser"] is None
         ]
         if head["cCloser"] is None and open_lines and self.random.random() < 0.5:
             # Dispatch the rest: the order's lines' iFHQuantity move (their ufts only).

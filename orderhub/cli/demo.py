@@ -40,7 +40,10 @@ class DemoPipeline:
 
 
 #: Every source the demo syncs, in the order it syncs them.
-DEMO_PIPELINES = (DemoPipeline("shopify-demo", "shopify", "Shopify"),)
+DEMO_PIPELINES = (
+    DemoPipeline("shopify-demo", "shopify", "Shopify"),
+    DemoPipeline("u8-demo", "u8", "Yonyou U8"),
+)
 PIPELINES = frozenset(p.pipeline for p in DEMO_PIPELINES)
 #: The demo's own file: never the default warehouse of `orderhub sync`, which it would erase.
 DEMO_WAREHOUSE = "sqlite:///.orderhub/demo/warehouse.db"

@@ -13,7 +13,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from orderhub.model.status import OrderStatus, TrackingStatus
-from orderhub.model.types import Currency, Money, Quantity, UtcDatetime
+from orderhub.model.types import Currency, Money, Quantity, UnitPrice, UtcDatetime
 from orderhub.model.values import PhoneStatus, deterministic_key, phone_e164
 
 #: Enums are kept as their values: rows go to the warehouse as plain text.
@@ -173,7 +173,7 @@ class OrderLine(_BelongsToOrder):
     sku: str | None = None
     product_name: str | None = None
     quantity: Quantity
-    unit_price: Money
+    unit_price: UnitPrice
     discount_amount: Money | None = None
     line_total: Money
     current_quantity: Quantity | None = None

@@ -7,6 +7,7 @@ A broken rule surfaces as a pydantic error whose ``type`` is the rule name (``is
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar, get_args
 
@@ -56,6 +57,27 @@ Money = Annotated[
     Decimal,
     Field(max_digits=_MONEY_DIGITS, decimal_places=values.MONEY_SCALE, allow_inf_nan=False),
     SIGN_RULED,
+]
+
+
+@dataclass(frozen=True)
+class NumericColumn:
+    """The NUMERIC(precision, scale) a decimal field is stored in (default NUMERIC(20, 4))."""
+
+    precision: int
+    scale: int
+
+
+_UNIT_PRICE_DIGITS = 28
+UnitPrice = Annotated[
+    Decimal,
+    Field(
+        max_digits=_UNIT_PRICE_DIGITS,
+        decimal_places=values.UNIT_PRICE_SCALE,
+        allow_inf_nan=False,
+    ),
+    SIGN_RULED,
+    NumericColumn(_UNIT_PRICE_DIGITS, values.UNIT_PRICE_SCALE),
 ]
 Quantity = Annotated[
     Decimal,

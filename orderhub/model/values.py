@@ -29,8 +29,11 @@ _MINOR_UNIT_EXCEPTIONS = {
     **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
     **dict.fromkeys(["CLF", "UYW"], 4),
 }
-#: Money columns hold 4 decimals: enough for every currency's minor unit and unit prices.
+#: Money columns hold 4 decimals: enough for every currency's minor unit.
 MONEY_SCALE = 4
+#: Unit prices hold 8: ERPs keep prices without tax to 6 decimals or more (U8's iUnitPrice,
+#: EBS UNIT_SELLING_PRICE), and rounding them would make lines disagree with the source.
+UNIT_PRICE_SCALE = 8
 MONEY_MAX = Decimal("1e14")
 
 _MASK = re.compile(r"[*＊•xX]{2,}")

@@ -35,6 +35,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeEngine
 
 from orderhub.model.entities import ENTITY_TYPES, UnifiedEntity
+from orderhub.model.types import NumericColumn
 from orderhub.warehouse.types import ExactDecimal, UTCDateTime
 
 metadata = MetaData(
@@ -63,6 +64,9 @@ def _column_type(annotation: Any) -> TypeEngine[Any]:
     if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
         return _column_type(args[0])
     if typing.get_origin(annotation) is typing.Annotated:
+        for item in annotation.__metadata__:
+            if isinstance(item, NumericColumn):
+                return ExactDecimal(item.precision, item.scale)
         return _column_type(args[0])
     if isinstance(annotation, type):
         if issubclass(annotation, Enum):
@@ -89,7 +93,14 @@ def _business_columns(model: type[UnifiedEntity]) -> list[Column[Any]]:
     for name, info in model.model_fields.items():
         if info.exclude or name in ("source_system", "source_id", "source_updated_at"):
             continue
-        columns.append(Column(name, _column_type(info.annotation), nullable=not info.is_required()))
+        # pydantic moves a required field's Annotated extras into ``info.metadata``.
+        numeric = next((m for m in info.metadata if isinstance(m, NumericColumn)), None)
+        column_type = (
+            ExactDecimal(numeric.precision, numeric.scale)
+            if numeric
+            else _column_type(info.annotation)
+        )
+        columns.append(Column(name, column_type, nullable=not info.is_required()))
     for name, computed in model.model_computed_fields.items():
         columns.append(Column(name, _column_type(computed.return_type), nullable=True))
     return columns

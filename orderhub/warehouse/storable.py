@@ -201,14 +201,13 @@ Check = Callable[[Any, str], Refusal | None]
 def _column_check(column_type: Any) -> Check | None:
     """The check a value of this column type must pass; None if any value fits."""
     if isinstance(column_type, ExactDecimal):
-        bound = Decimal(10) ** (20 - 4)  # NUMERIC(20, 4): 16 digits before the point
+        numeric = f"NUMERIC({column_type.precision}, {column_type.scale})"
+        bound = Decimal(10) ** (column_type.precision - column_type.scale)  # digits before "."
 
         def exact(value: Any, field: str) -> Refusal | None:
             if isinstance(value, Decimal) and value.is_finite() and abs(value) < bound:
                 return None
-            return Refusal(
-                "out_of_range", field, f"{field} = {safe_repr(value)} exceeds NUMERIC(20, 4)"
-            )
+            return Refusal("out_of_range", field, f"{field} = {safe_repr(value)} exceeds {numeric}")
 
         return exact
     if isinstance(column_type, JSON):

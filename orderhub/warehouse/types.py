@@ -13,15 +13,20 @@ from orderhub.model.values import MONEY_SCALE
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
-    """NUMERIC on PostgreSQL; text on SQLite, whose REAL would round money."""
+    """NUMERIC on PostgreSQL (20, 4 unless given); text on SQLite, whose REAL would round."""
 
-    impl = Numeric(20, MONEY_SCALE)
+    impl = Numeric
     cache_ok = True
+
+    def __init__(self, precision: int = 20, scale: int = MONEY_SCALE) -> None:
+        super().__init__(precision=precision, scale=scale, asdecimal=True)
+        self.precision = precision
+        self.scale = scale
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(40))
-        return dialect.type_descriptor(Numeric(20, MONEY_SCALE, asdecimal=True))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:

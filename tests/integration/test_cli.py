@@ -35,7 +35,8 @@ def settings_file(tmp_path: Path, warehouse: str, mappings: Path | None = None) 
 
 def test_mappings_check_and_doc() -> None:
     code, output = invoke("mappings", "check")
-    assert code == 0 and "shopify/orders" in output and "2 spec(s) valid" in output
+    specs = [p for p in (ROOT / "mappings").glob("*/*.yml") if p.name != "code_tables.yml"]
+    assert code == 0 and "shopify/orders" in output and f"{len(specs)} spec(s) valid" in output
     code, output = invoke("mappings", "doc", "--format", "md", "--source", "shopify")
     assert code == 0
     assert "## shopify / orders" in output

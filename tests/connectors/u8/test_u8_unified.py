@@ -85,7 +85,9 @@ def test_a_red_ink_return_is_loaded_signed_as_a_return(
         )
         assert lines and all(line["quantity"] < 0 and line["line_total"] < 0 for line in lines)
         assert all(line["unit_price"] > 0 for line in lines)
-        assert sum(Decimal(line["line_total"]) for line in lines) == order["total_amount"]
+        # lines exclude tax: they add up to the subtotal, and tax makes the (negative) total
+        assert sum(Decimal(line["line_total"]) for line in lines) == order["subtotal_amount"]
+        assert order["subtotal_amount"] + order["tax_amount"] == order["total_amount"]
 
 
 def test_reloading_an_order_keeps_the_shipments_of_the_shipments_stream(
