@@ -6,10 +6,12 @@ as a web service in SOAMANAGER (Z_SD_SALESORDERS.wsdl, docs/sources/sap.md "ECC 
 streams emit (see :mod:`connectors.sap.ecc.records`), so one mapping serves both.
 
 Change-data capture: the service selects by change stamp, a date + time in the ECC
-server's local time. The client turns the bookmark (UTC) into that wall time with the
-``timezone`` setting, reads ``lookback_minutes`` further back (changes commit after their
-stamp is taken), pages by the continuation key (stamp, number) the service returns, and
-drops a version it already yielded in this run. Deletes are not visible to it.
+server's local time. tap-sap's streams pass ``since`` = bookmark minus
+``lookback_minutes`` (changes commit after their stamp is taken); the client turns it into
+that wall time with the ``timezone`` setting (widened over a repeated DST hour, see
+:mod:`connectors.sap.ecc.stamps`), pages by the continuation key (stamp, number) the
+service returns, and drops a version it already yielded in this run. Deletes are not
+visible to it.
 
 The WSDL is the local copy (a real one sits behind the same logon); only the endpoint
 comes from ``soap_url``; ``sap_client`` is sent as the ``sap-client`` query parameter.
@@ -23,7 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -90,7 +92,6 @@ class EccClient(ResilientHTTPMixin):
         self.name = ORDERS.stream
         self.operation = ORDERS.name
         self.tz = zone(config.get("timezone"))
-        self.lookback = timedelta(minutes=float(config.get("lookback_minutes") or 0))
         self.page_size = int(config.get("page_size") or 100)
         if not 1 <= self.page_size <= MAX_ROWS:
             raise ConfigurationError(
@@ -124,7 +125,7 @@ class EccClient(ResilientHTTPMixin):
     # -- the interface tap-sap calls ------------------------------------------------------
 
     def orders(self, since: datetime | None) -> Iterator[dict[str, Any]]:
-        """Orders changed at or after ``since`` minus the lookback, by LastChangeDateTime."""
+        """Orders changed at or after ``since`` (all if None), by LastChangeDateTime."""
         for answer in self.pages(ORDERS, since):
             items: dict[str, list[dict[str, Any]]] = defaultdict(list)
             partners: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -139,7 +140,7 @@ class EccClient(ResilientHTTPMixin):
                 )
 
     def customers(self, since: datetime | None) -> Iterator[dict[str, Any]]:
-        """Customers changed at or after ``since`` minus the lookback, by LastChangeDateTime."""
+        """Customers changed at or after ``since`` (all if None), by LastChangeDateTime."""
         for answer in self.pages(CUSTOMERS, since):
             for row in rows(answer, "ET_CUSTOMERS"):
                 yield self.convert(records.customer_record, row, self.tz)
@@ -157,7 +158,7 @@ class EccClient(ResilientHTTPMixin):
         if since is None:
             arguments.update(IV_CHANGED_DATE="0000-00-00", IV_CHANGED_TIME="00:00:00")
         else:
-            wall = changed_since(since - self.lookback, self.tz)
+            wall = changed_since(since, self.tz)
             arguments.update(
                 IV_CHANGED_DATE=wall.date().isoformat(),
                 IV_CHANGED_TIME=wall.time().isoformat(timespec="seconds"),

@@ -25,10 +25,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from connectors.sap.ecc.stamps import parse_date, parse_stamp, to_utc
+from connectors.sap.edm import iso_utc
+from connectors.sap.schemas import CUSTOMER_SCHEMA, ORDER_SCHEMA
 
 logger = logging.getLogger(__name__)
 
 Row = Mapping[str, Any]
+
+
+#: Every property an OData record has; ECC has no source for some (null here too).
+ORDER_FIELDS = tuple(ORDER_SCHEMA["properties"])
+ITEM_FIELDS = tuple(ORDER_SCHEMA["properties"]["items"]["items"]["properties"])
+PARTNER_FIELDS = tuple(ORDER_SCHEMA["properties"]["partners"]["items"]["properties"])
+CUSTOMER_FIELDS = tuple(CUSTOMER_SCHEMA["properties"])
+
+
+def complete(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """``record`` with every field of the shared shape (null where ECC has no value)."""
+    return {name: None for name in fields} | record
 
 
 def char(value: Any) -> str | None:
@@ -91,8 +105,9 @@ def changed_at(date_value: Any, time_value: Any, tz: ZoneInfo) -> datetime | Non
 
 
 def utc_text(moment: datetime) -> str:
-    """``2024-05-01T10:00:00+00:00``: one fixed shape, bookmarks compare as strings."""
-    return moment.isoformat(timespec="seconds")
+    """``2024-05-01T10:00:00.000000+00:00``: the OData side's shape (edm.iso_utc), so
+    bookmarks compare the same whichever protocol wrote them."""
+    return iso_utc(moment)
 
 
 def order_record(
@@ -107,7 +122,7 @@ def order_record(
     if stamp is None:
         raise ValueError(f"SAP ECC {where}: no change stamp (UDATE/UTIME, ERDAT/ERZET)")
     currency = char(header.get("WAERK"))
-    return {
+    record = {
         "SalesOrder": number,
         "SalesOrderType": char(header.get("AUART")),
         "SalesOrganization": char(header.get("VKORG")),
@@ -117,6 +132,7 @@ def order_record(
         "PurchaseOrderByCustomer": char(header.get("BSTNK")),
         "SalesOrderDate": day(header.get("AUDAT"), where=f"{where} AUDAT"),
         "CreationDate": day(header.get("ERDAT"), where=f"{where} ERDAT"),
+        "LastChangeDate": day(header.get("AEDAT"), where=f"{where} AEDAT"),
         "LastChangeDateTime": utc_text(stamp),
         "TotalNetAmount": amount(header.get("NETWR")),
         "TransactionCurrency": currency,
@@ -133,20 +149,23 @@ def order_record(
             for item in sorted(items, key=lambda i: numc(i["POSNR"], 6) or "")
         ],
         "partners": [
-            {
-                "SalesOrder": number,
-                "PartnerFunction": char(partner.get("PARVW")),
-                "Customer": alpha(partner.get("KUNNR"), 10),
-            }
+            complete(
+                {
+                    "PartnerFunction": char(partner.get("PARVW")),
+                    "Customer": alpha(partner.get("KUNNR"), 10),
+                },
+                PARTNER_FIELDS,
+            )
             for partner in partners
             if (numc(partner.get("POSNR"), 6) or "000000") == "000000"
         ],
     }
+    return complete(record, ORDER_FIELDS)
 
 
 def item_record(order: str | None, item: Row, currency: str | None) -> dict[str, Any]:
     """One VBAP row with its VBUP statuses, as an A_SalesOrderItem."""
-    return {
+    record = {
         "SalesOrder": order,
         "SalesOrderItem": numc(item["POSNR"], 6),
         "Material": material(item.get("MATNR")),
@@ -160,6 +179,7 @@ def item_record(order: str | None, item: Row, currency: str | None) -> dict[str,
         "OrderRelatedBillingStatus": char(item.get("FKSAA")),
         "SalesDocumentRjcnReason": char(item.get("ABGRU")),
     }
+    return complete(record, ITEM_FIELDS)
 
 
 def customer_record(row: Row, tz: ZoneInfo) -> dict[str, Any]:
@@ -168,15 +188,20 @@ def customer_record(row: Row, tz: ZoneInfo) -> dict[str, Any]:
     stamp = changed_at(row.get("UDATE"), row.get("UTIME"), tz)
     if stamp is None:
         raise ValueError(f"SAP ECC customer {number}: no change stamp (UDATE/UTIME)")
-    return {
+    country = char(row.get("LAND1"))
+    record = {
         "Customer": number,
         "CustomerName": char(row.get("NAME1")),
-        "Country": char(row.get("LAND1")),
+        "Country": country,
         "CityName": char(row.get("ORT01")),
         "PostalCode": char(row.get("PSTLZ")),
         "StreetName": char(row.get("STRAS")),
         "Region": char(row.get("REGIO")),
         "PhoneNumber": char(row.get("TELF1")),
+        # KNA1-TELF1 has no country of its own: it is dialled from the customer's.
+        "DestinationLocationCountry": country if char(row.get("TELF1")) else None,
         "EmailAddress": char(row.get("SMTP_ADDR")),
+        "CreationDate": day(row.get("ERDAT"), where=f"customer {number} ERDAT"),
         "LastChangeDateTime": utc_text(stamp),
     }
+    return complete(record, CUSTOMER_FIELDS)

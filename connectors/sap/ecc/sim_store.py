@@ -85,14 +85,14 @@ STATES: dict[str, dict[str, str]] = {
     "open": dict(GBSTK="A", LFGSK="A", FKSAK="", ABSTK="A", CMGST="A", LIFSK="", FAKSK=""),
     "credit_hold": dict(GBSTK="A", LFGSK="A", FKSAK="", ABSTK="A", CMGST="B", LIFSK="", FAKSK=""),
     "delivery_block": dict(
-        GBSTK="A", LFGSK="A", FKSAK="", ABSTK="A", CMGST="A", LIFSK="02", FAKSK=""
+        GBSTK="A", LFGSK="A", FKSAK="", ABSTK="A", CMGST="A", LIFSK="01", FAKSK=""
     ),
     "partly_delivered": dict(
         GBSTK="B", LFGSK="B", FKSAK="", ABSTK="A", CMGST="A", LIFSK="", FAKSK=""
     ),
     "delivered": dict(GBSTK="B", LFGSK="C", FKSAK="", ABSTK="A", CMGST="D", LIFSK="", FAKSK=""),
     "billing_block": dict(
-        GBSTK="B", LFGSK="C", FKSAK="", ABSTK="A", CMGST="A", LIFSK="", FAKSK="08"
+        GBSTK="B", LFGSK="C", FKSAK="", ABSTK="A", CMGST="A", LIFSK="", FAKSK="02"
     ),
     "partly_rejected": dict(
         GBSTK="C", LFGSK="C", FKSAK="", ABSTK="B", CMGST="A", LIFSK="", FAKSK=""
@@ -143,7 +143,7 @@ class EccStore:
         self.rng = random.Random(self.seed)
         start = datetime.now(UTC) - timedelta(days=30)
         for number in range(1, max(3, self.count // 3) + 1):
-            self._add_customer(number, to_wall(start + timedelta(minutes=number), self.tz))
+            self._add_customer(number, to_wall(start + timedelta(hours=number), self.tz))
         for number in range(1, self.count + 1):
             moment = start + timedelta(days=29 * number / self.count, minutes=7)
             order = self._add_order(to_wall(moment, self.tz))
@@ -169,7 +169,8 @@ class EccStore:
             "STRAS": street,
             "REGIO": region,
             "TELF1": org.phone.format(n=f"{5550100 + number * 37}"),
-            "SMTP_ADDR": f"orders{number}@customer{number}.example.com",
+            "SMTP_ADDR": f"orders{number}@customer{number}.example.com" if number % 4 else "",
+            "ERDAT": wall.date().isoformat(),
             "VKORG": org.vkorg,  # simulator only: which org sells to it
             **stamp_fields(wall),
         }
@@ -228,7 +229,7 @@ class EccStore:
         items = order["items"]
         for index, item in enumerate(items):
             rejected = state == "rejected" or (state == "partly_rejected" and index == 0)
-            item["ABGRU"] = ("03" if state == "rejected" else "01") if rejected else ""
+            item["ABGRU"] = ("02" if state == "rejected" else "01") if rejected else ""
             item["GBSTA"] = "C" if rejected else header["GBSTK"]
             item["LFSTA"] = "" if rejected else header["LFGSK"]
             item["FKSAA"] = "" if rejected else header["FKSAK"]

@@ -56,23 +56,23 @@ def test_pages_follow_the_continuation_key(ecc: EccSimulator) -> None:
         assert {p["PartnerFunction"] for p in order["partners"]} == {"AG", "WE"}
 
 
-def test_changed_since_is_sent_in_server_time_with_the_lookback(ecc: EccSimulator) -> None:
-    since = datetime(2024, 7, 1, 10, 0, 30, tzinfo=UTC)
-    list(EccClient(config(ecc, lookback_minutes=10, timezone="America/New_York")).orders(since))
-    # 10:00:30Z - 10 min = 09:50:30Z = 05:50:30 in New York (EDT, UTC-4).
+def test_changed_since_is_sent_in_server_time(ecc: EccSimulator) -> None:
+    since = datetime(2024, 7, 1, 10, 0, 30, 999000, tzinfo=UTC)
+    list(EccClient(config(ecc, timezone="America/New_York")).orders(since))
+    # 10:00:30Z is 06:00:30 in New York (EDT, UTC-4); the service has no fractions.
     assert order_calls(ecc)[0]["IV_CHANGED_DATE"] == "2024-07-01"
-    assert order_calls(ecc)[0]["IV_CHANGED_TIME"] == "05:50:30"
+    assert order_calls(ecc)[0]["IV_CHANGED_TIME"] == "06:00:30"
 
 
-def test_a_second_read_returns_the_changes_and_the_lookback_only(ecc: EccSimulator) -> None:
+def test_a_second_read_returns_the_changes_and_the_lookback_window_only(ecc: EccSimulator) -> None:
     client = EccClient(config(ecc))
     first = list(client.orders(None))
     bookmark = datetime.fromisoformat(first[-1]["LastChangeDateTime"])
     changed = ecc.change(4)["orders"]
-    second = list(client.orders(bookmark))
+    floor = bookmark - timedelta(minutes=10)  # the stream's lookback
+    second = list(client.orders(floor))
     keys = {o["SalesOrder"] for o in second}
     assert changed <= keys
-    floor = bookmark - timedelta(minutes=10)
     for order in second:
         assert datetime.fromisoformat(order["LastChangeDateTime"]) >= floor
     current = ecc.current("orders")

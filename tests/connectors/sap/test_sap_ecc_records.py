@@ -66,11 +66,13 @@ def test_an_order_in_the_odata_shape() -> None:
     ]
     first = ITEM | {"POSNR": "000010", "MATNR": "TG-1100"}
     record = records.order_record(header(), [ITEM, first], partners, BERLIN)
+    assert set(record) == set(records.ORDER_FIELDS), "the OData shape, exactly"
+    assert all(set(i) == set(records.ITEM_FIELDS) for i in record["items"])
     assert record["SalesOrder"] == "0000012345"
     assert record["SoldToParty"] == "0000100017"
     assert record["SalesOrderType"] == "OR"
     # Berlin is UTC+2 in May: 12:00 local is 10:00Z.
-    assert record["LastChangeDateTime"] == "2024-05-01T10:00:00+00:00"
+    assert record["LastChangeDateTime"] == "2024-05-01T10:00:00.000000+00:00"
     assert record["SalesOrderDate"] == "2024-05-01"
     assert record["RequestedDeliveryDate"] is None  # 00000000
     assert record["TotalNetAmount"] == "1234.5000"
@@ -83,16 +85,17 @@ def test_an_order_in_the_odata_shape() -> None:
     assert record["items"][1]["Material"] == "100234"
     assert record["items"][1]["RequestedQuantity"] == "2.000"
     assert record["items"][1]["SalesOrder"] == "0000012345"
-    assert record["partners"] == [
-        {"SalesOrder": "0000012345", "PartnerFunction": "AG", "Customer": "0000100017"}
+    assert [(p["PartnerFunction"], p["Customer"]) for p in record["partners"]] == [
+        ("AG", "0000100017")
     ]
+    assert record["LastChangeDate"] is None  # AEDAT initial: never changed in VBAK
 
 
 def test_an_order_never_changed_uses_its_creation_stamp() -> None:
     record = records.order_record(
         header(UDATE="0000-00-00", UTIME="00:00:00", ERZET=time(9, 15)), [], [], BERLIN
     )
-    assert record["LastChangeDateTime"] == "2024-05-01T07:15:00+00:00"
+    assert record["LastChangeDateTime"] == "2024-05-01T07:15:00.000000+00:00"
 
 
 def test_an_impossible_date_is_passed_on_for_the_mapping_to_reject() -> None:
@@ -111,11 +114,13 @@ def test_a_customer_keeps_its_phone_as_sap_holds_it() -> None:
         "REGIO": "11",
         "TELF1": "0049 30 5550137",
         "SMTP_ADDR": "",
+        "ERDAT": "2023-11-02",
         "UDATE": "2024-01-10",
         "UTIME": "08:00:00",
     }
     record = records.customer_record(row, BERLIN)
-    assert record == {
+    assert set(record) == set(records.CUSTOMER_FIELDS), "the OData shape, exactly"
+    assert {k: v for k, v in record.items() if v is not None} == {
         "Customer": "0000100017",
         "CustomerName": "Müller Maschinenbau GmbH",
         "Country": "DE",
@@ -124,8 +129,9 @@ def test_a_customer_keeps_its_phone_as_sap_holds_it() -> None:
         "StreetName": "Invalidenstr. 12",
         "Region": "11",
         "PhoneNumber": "0049 30 5550137",
-        "EmailAddress": None,
-        "LastChangeDateTime": "2024-01-10T07:00:00+00:00",  # CET in January
+        "DestinationLocationCountry": "DE",
+        "CreationDate": "2023-11-02",
+        "LastChangeDateTime": "2024-01-10T07:00:00.000000+00:00",  # CET in January
     }
 
 
