@@ -115,6 +115,7 @@ class EdmProperty:
     nullable: bool = True
     filterable: bool = True
     sortable: bool = True
+    scale: int | None = None
 
     @property
     def is_calendar_date(self) -> bool:
@@ -209,6 +210,7 @@ def parse_metadata(document: bytes) -> ServiceMetadata:
                     nullable=p.get("Nullable") != "false",
                     filterable=p.get(f"{{{SAP}}}filterable") != "false",
                     sortable=p.get(f"{{{SAP}}}sortable") != "false",
+                    scale=int(p.get("Scale", "0")) if p.get("Scale", "0").isdigit() else None,
                 )
                 for p in node.findall(f"{{{ns}}}Property")
             }

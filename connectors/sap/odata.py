@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from connectors.sap.edm import ServiceMetadata, parse_metadata
 from connectors.sap.transport import ODataTransport, odata_error, plain_url
@@ -137,8 +137,8 @@ class ODataService:
                         )
                     window.append(moment_of(row))
                     yield row
-                page_url = self.next_url(link) if link else None
-                params = self._continuation(page_url) if page_url else None
+                page_url = self._continuation(self.next_url(link)) if link else None
+                params = None  # a __next link carries the whole query
             if len(window) < self.page_size:
                 return
             last = window[-1]
@@ -146,8 +146,13 @@ class ODataService:
             skip = skip + same if last == lower else same
             lower = last
 
-    def _continuation(self, link: str) -> dict[str, Any] | None:
-        """Parameters a ``__next`` link lacks but SAP needs on every call (sap-client)."""
-        query = urlsplit(link).query
-        missing = {k: v for k, v in self.common.items() if f"{k}=" not in query}
-        return missing or None
+    def _continuation(self, link: str) -> str:
+        """A ``__next`` link with the parameters SAP needs on every call (sap-client,
+        $format) added if the server left them out; the link's own query is kept as is."""
+        parts = urlsplit(link)
+        present = {k for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+        missing = {k: v for k, v in self.common.items() if k not in present}
+        if not missing:
+            return link
+        query = "&".join(filter(None, [parts.query, urlencode(missing)]))
+        return urlunsplit(parts._replace(query=query))
