@@ -132,7 +132,7 @@ class EccStore:
     tz: ZoneInfo
     seed: int = 7
     count: int = 40
-    #: Orders whose VDATU is a date ABAP holds but the calendar does not (bad input).
+    #: Orders whose AUDAT is a date ABAP holds but the calendar does not (bad input).
     invalid_dates: int = 0
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -152,7 +152,7 @@ class EccStore:
             order["state"] = self.rng.choice(states)
             self._apply_state(order)
         for order in list(self.orders.values())[: self.invalid_dates]:
-            order["header"]["VDATU"] = "2023-02-30"
+            order["header"]["AUDAT"] = "2023-02-30"
 
     # -- seeding ----------------------------------------------------------------------------
 
