@@ -31,6 +31,7 @@ class Org:
     currency: str
     cities: tuple[tuple[str, str, str, str], ...]  # city, postal code, region, street
     phone: str  # TELF1 pattern; {n} = a customer-specific number
+    names: tuple[str, ...]
 
 
 ORGS = (
@@ -43,6 +44,7 @@ ORGS = (
             ("Hamburg", "20095", "02", "Mönckebergstr. 7"),
         ),
         "0049 30 {n}",
+        ("Müller Maschinenbau GmbH", "Schmidt & Söhne KG"),
     ),
     Org(
         "1010",
@@ -50,6 +52,7 @@ ORGS = (
         "EUR",
         (("München", "80331", "09", "Sendlinger Str. 3"),),
         "089 {n}",  # national form: the mapping adds +49 from LAND1
+        ("Bayerische Pumpenwerke AG",),
     ),
     Org(
         "3000",
@@ -57,9 +60,24 @@ ORGS = (
         "USD",
         (("New York", "10001", "NY", "350 5th Ave"), ("Chicago", "60601", "IL", "233 S Wacker Dr")),
         "001 212 {n}",
+        ("Acme Industrial Supply Inc.", "Great Lakes Hydraulics LLC"),
     ),
-    Org("2200", "GB", "GBP", (("London", "EC1A 1BB", "", "1 Aldersgate St"),), "0044 20 {n}"),
-    Org("5000", "JP", "JPY", (("Tokyo", "100-0005", "13", "1-1 Marunouchi"),), "0081 3 {n}"),
+    Org(
+        "2200",
+        "GB",
+        "GBP",
+        (("London", "EC1A 1BB", "", "1 Aldersgate St"),),
+        "0044 20 7{n}",
+        ("Thames Valley Fluids Ltd",),
+    ),
+    Org(
+        "5000",
+        "JP",
+        "JPY",
+        (("Tokyo", "100-0005", "13", "1-1 Marunouchi"),),
+        "0081 3 6{n}",
+        ("株式会社 東京ポンプ",),
+    ),
 )
 #: MATNR (internal: numeric ones 18 digits), text, sales unit, unit price per currency.
 PRODUCTS = (
@@ -70,15 +88,6 @@ PRODUCTS = (
     ("FERT-7002", "Control unit CU-7", "PC", Decimal("1299.00")),
 )
 RATES = {"EUR": Decimal(1), "USD": Decimal("1.08"), "GBP": Decimal("0.86"), "JPY": Decimal(160)}
-NAMES = (
-    "Müller Maschinenbau GmbH",
-    "Acme Industrial Supply Inc.",
-    "Thames Valley Fluids Ltd",
-    "株式会社 東京ポンプ",
-    "Schmidt & Söhne KG",
-    "Great Lakes Hydraulics LLC",
-    "Bayerische Pumpenwerke AG",
-)
 
 #: SD status combinations: VBUK GBSTK, LFGSK, FKSAK, ABSTK, CMGST and VBAK LIFSK, FAKSK.
 STATES: dict[str, dict[str, str]] = {
@@ -162,7 +171,7 @@ class EccStore:
         kunnr = f"{100000 + number:010d}"
         row = {
             "KUNNR": kunnr,
-            "NAME1": NAMES[number % len(NAMES)] + ("" if number < len(NAMES) else f" {number}"),
+            "NAME1": f"{org.names[number % len(org.names)]} ({number})",
             "LAND1": org.country,
             "ORT01": city,
             "PSTLZ": postal,

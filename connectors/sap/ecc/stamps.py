@@ -9,8 +9,9 @@ Two rules keep change-data capture right across DST:
   go forward) as the moment of the jump. Both keep the conversion monotone: a later stamp
   never becomes an earlier instant, so records stay sorted by ``LastChangeDateTime``.
 - :func:`changed_since` (the service's lower bound) starts at the beginning of the
-  repeated hour when the bookmark's wall time lies in one: a change in the second pass
-  of that hour carries an earlier wall time than a bookmark taken in the first pass.
+  repeated hour when the bookmark lies in its first pass: a change in the second pass
+  carries an earlier wall time than the bookmark. (Bookmarks written from
+  :func:`to_utc` always lie in the first pass.) It never reads more than the shift again.
 """
 
 from __future__ import annotations
@@ -76,9 +77,10 @@ def to_wall(moment: datetime, tz: ZoneInfo) -> datetime:
 
 def changed_since(moment: datetime, tz: ZoneInfo) -> datetime:
     """The wall time to ask the service for so that no change at or after ``moment`` is
-    missed: its wall time, or the start of the repeated stretch it lies in."""
+    missed: its wall time, or, if ``moment`` is in the first pass of a repeated stretch,
+    the start of that stretch (the second pass shows earlier wall times)."""
     wall = to_wall(moment, tz)
-    if not is_ambiguous(wall, tz):
+    if not is_ambiguous(wall, tz) or moment.astimezone(tz).fold == 1:
         return wall
     low, high = wall - MAX_SHIFT, wall
     if is_ambiguous(low, tz):

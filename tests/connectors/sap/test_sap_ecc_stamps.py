@@ -62,7 +62,9 @@ def test_a_stamp_reads_back_as_its_instant_or_up_to_one_shift_earlier(tz, moment
 @given(ZONES, INSTANTS, st.integers(min_value=0, max_value=6 * 3600))
 def test_no_change_after_the_bookmark_falls_below_the_lower_bound(tz, bookmark, later) -> None:
     change = bookmark + timedelta(seconds=later)
-    assert changed_since(bookmark, tz) <= to_wall(change, tz)
+    bound = changed_since(bookmark, tz)
+    assert bound <= to_wall(change, tz)
+    assert to_utc(bound, tz) >= bookmark - MAX_SHIFT - timedelta(seconds=1)
 
 
 @given(NEAR_FALL_BACK, st.integers(min_value=0, max_value=4 * 3600))
@@ -72,16 +74,21 @@ def test_changes_in_the_repeated_hour_are_not_missed(bookmark, later) -> None:
     change = bookmark + timedelta(seconds=later)
     bound = changed_since(bookmark, tz)
     assert bound <= to_wall(change, tz)
-    assert bound >= to_wall(bookmark, tz) - timedelta(hours=1), "reads at most an hour more"
+    # Reads at most one hour (the shift) more: the earliest instant it asks for.
+    earliest = to_utc(bound, tz)
+    assert earliest >= bookmark - timedelta(hours=1) - timedelta(seconds=1)
 
 
 def test_the_repeated_and_the_skipped_hour() -> None:
     tz = zone("Europe/Berlin")
     # Clocks went back: 02:30 is 00:30Z (CEST) or 01:30Z (CET); the earlier is taken.
     assert to_utc(datetime(2024, 10, 27, 2, 30), tz) == datetime(2024, 10, 27, 0, 30, tzinfo=UTC)
-    # A bookmark in the second pass still asks from the start of the repeated hour.
+    # A bookmark in the first pass asks from the start of the repeated hour (a change in
+    # the second pass shows an earlier wall time); one in the second pass from itself.
+    first_pass = datetime(2024, 10, 27, 0, 45, tzinfo=UTC)
+    assert changed_since(first_pass, tz) == datetime(2024, 10, 27, 2, 0)
     second_pass = datetime(2024, 10, 27, 1, 45, tzinfo=UTC)
-    assert changed_since(second_pass, tz) == datetime(2024, 10, 27, 2, 0)
+    assert changed_since(second_pass, tz) == datetime(2024, 10, 27, 2, 45)
     # Clocks went forward: 02:30 never happened; it reads as the jump, 01:00Z.
     jump = datetime(2024, 3, 31, 1, 0, tzinfo=UTC)
     assert to_utc(datetime(2024, 3, 31, 2, 30), tz) == jump
