@@ -56,6 +56,12 @@ from orderhub.connector_kit.http_simulator import (
 )
 from orderhub.connector_kit.source import Fault
 
+#: What the SOAP runtime answers when the function module dumps (e.g. TIME_OUT).
+DUMP = (
+    "Web service processing error; more details in the web service error log on provider "
+    "side (UTC timestamp 20241027013000; Transaction ID 5E2C1A9B7F3D4E11A2B3C4D5E6F70819)"
+)
+
 
 class EccSimulator(LoopbackServer):
     """The service on 127.0.0.1; also the kit's SimulatedSource for ECC."""
@@ -85,6 +91,8 @@ class EccSimulator(LoopbackServer):
         self.faults = FaultCounters()
         self.lock = self.store.lock
         self.calls: list[dict[str, str]] = []  # arguments of every operation call, in order
+        #: The next calls that end in a short dump (a ``soap-env:Server`` fault).
+        self.dumps = 0
 
     @property
     def url(self) -> str:
@@ -190,6 +198,9 @@ class EccSimulator(LoopbackServer):
             name, arguments = parse_call(request.body)
             with self.lock:
                 self.calls.append({"operation": name, **arguments})
+                if self.dumps > 0:
+                    self.dumps -= 1
+                    raise SoapFault("Server", DUMP)
                 try:
                     response = self.operation(name, arguments)
                 except ReturnError as error:

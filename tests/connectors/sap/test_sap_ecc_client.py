@@ -220,3 +220,28 @@ def test_settings_are_checked_before_any_call() -> None:
 def test_the_endpoint_carries_sap_client_once() -> None:
     url = endpoint("https://ecc:8443/sap/bc/srt/rfc/sap/zsd?sap-client=200&x=1", 100)
     assert url == "https://ecc:8443/sap/bc/srt/rfc/sap/zsd?x=1&sap-client=100"
+
+
+def test_a_short_dump_is_retried_then_reported(ecc: EccSimulator) -> None:
+    ecc.dumps = 1
+    assert len(list(EccClient(config(ecc)).orders(None))) == 30
+    ecc.dumps = 5
+    with pytest.raises(FatalAPIError) as error:
+        list(EccClient(config(ecc, max_attempts=2)).orders(None))
+    message = str(error.value)
+    assert "after 2 attempts" in message and "soap-env:Server" in message
+    assert "web service error log" in message
+
+
+def test_a_continuation_key_that_does_not_move_stops_the_run(
+    ecc: EccSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    select = ecc._select
+
+    def stuck(rows: Any, key: str, since: Any, after: Any, size: int) -> Any:
+        return select(rows, key, since, None, size)  # ignores the continuation key
+
+    monkeypatch.setattr(ecc, "_select", stuck)
+    with pytest.raises(EccServiceError, match="paging is broken"):
+        list(EccClient(config(ecc, page_size=5)).orders(None))
+    assert len(order_calls(ecc)) == 2
