@@ -90,10 +90,14 @@ class SapODataClient:
             common["sap-client"] = str(config["sap_client"])
         if config.get("sap_language"):
             common["sap-language"] = str(config["sap_language"])
-        page_size = int(config.get("page_size", 200))
-        self.sales = ODataService(transport, service_url, common=common, page_size=page_size)
-        bp_url = config.get("business_partner_url") or business_partner_url(service_url)
-        self.partners = ODataService(transport, str(bp_url), common=common, page_size=page_size)
+        size, follow = int(config.get("page_size", 200)), bool(config.get("follow_next", True))
+        self.sales = ODataService(
+            transport, service_url, common=common, page_size=size, follow_next=follow
+        )
+        bp_url = str(config.get("business_partner_url") or business_partner_url(service_url))
+        self.partners = ODataService(
+            transport, bp_url, common=common, page_size=size, follow_next=follow
+        )
 
     def close(self) -> None:
         self.http.close()

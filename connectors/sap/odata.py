@@ -65,9 +65,13 @@ class ODataService:
         *,
         common: Mapping[str, str],
         page_size: int,
+        follow_next: bool = True,
     ) -> None:
         self.transport, self.root = transport, root.rstrip("/")
         self.common, self.page_size = dict(common), page_size
+        #: False: a page with ``__next`` ends the window, and the next window starts at
+        #: its last row (for gateways whose ``$skiptoken`` is a plain offset).
+        self.follow_next = follow_next
         self._metadata: ServiceMetadata | None = None
 
     @property
@@ -123,6 +127,7 @@ class ODataService:
                 params["$inlinecount"] = "allpages"
             window: list[str] = []
             page_url: str | None = url
+            cut = False
             while page_url:
                 body = self.transport.get(page_url, params, entity_set=entity_set)
                 rows, count, link = unwrap(body, f"entity set {entity_set}")
@@ -137,9 +142,12 @@ class ODataService:
                         )
                     window.append(moment_of(row))
                     yield row
+                if link and not self.follow_next:
+                    cut = True
+                    break
                 page_url = self._continuation(self.next_url(link)) if link else None
                 params = None  # a __next link carries the whole query
-            if len(window) < self.page_size:
+            if not window or (len(window) < self.page_size and not cut):
                 return
             last = window[-1]
             same = sum(1 for moment in window if moment == last)

@@ -223,9 +223,9 @@ def render_value(prop: EdmProperty, value: Any) -> Any:
     if prop.type == "Edm.String":
         return "" if value is None else str(value)
     if prop.type == "Edm.Decimal":
-        number = Decimal(value if value is not None else 0)
         if isinstance(value, str):
-            return value  # a deliberately malformed value (fault injection)
+            return value  # a deliberately malformed value (bad input injection)
+        number = Decimal(value if value is not None else 0)
         return str(number.quantize(Decimal(1).scaleb(-(prop.scale or 0))))
     if prop.type == "Edm.Boolean":
         return bool(value)

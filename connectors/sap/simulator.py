@@ -368,6 +368,23 @@ class SapSimulator(LoopbackServer):
             "customers": self.store.change_partners(max(1, count // 3), at=at),
         }
 
+    def corrupt(self, kind: str) -> str:
+        """Make one order send bad input, as a broken customising or gateway would:
+        ``malformed_decimal`` (TotalNetAmount "12,50"), ``unknown_status``
+        (OverallSDProcessStatus "X") or ``null_key`` (SalesOrder ""); its number."""
+        bad = {
+            "malformed_decimal": {"TotalNetAmount": "12,50"},
+            "unknown_status": {"OverallSDProcessStatus": "X"},
+            "null_key": {"SalesOrder": ""},
+        }[kind]
+        with self.store.lock:
+            taken = {n for n, o in self.store.orders.items() if o.extra}
+            number = sorted(set(self.store.orders) - taken)[len(taken)]
+            order = self.store.orders[number]
+            order.extra.update(bad)
+            order.changed = datetime.now(UTC)
+        return number
+
     def delete(self, count: int) -> dict[str, set[str]]:
         raise NotImplementedError("OData v2 shows no deletes: the connector does not detect them")
 

@@ -95,6 +95,13 @@ class TapSap(Tap):
         ),
         th.Property("page_size", th.IntegerType, default=200, description="Rows per request"),
         th.Property(
+            "follow_next",
+            th.BooleanType,
+            default=True,
+            description="Follow the server's __next links; false: restart each page at the "
+            "last timestamp read (for gateways whose $skiptoken is a plain offset)",
+        ),
+        th.Property(
             "request_timeout",
             th.NumberType,
             default=60,

@@ -1,0 +1,104 @@
+"""The real sync path (tap-sap | target-orderhub as processes) into a SQLite warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from connectors.sap.records import STATUS_FIELDS
+from connectors.sap.simulator import SapSimulator, simulate
+from orderhub.mapping.catalog import MappingCatalog
+from orderhub.runner.settings import PipelineSettings, Settings
+from orderhub.runner.sync import SyncRunner
+from orderhub.warehouse import schema
+
+
+@pytest.fixture
+def sim() -> Iterator[SapSimulator]:
+    with simulate(seed=3, count=30) as simulator:
+        yield simulator
+
+
+def settings(sim: SapSimulator, warehouse: str) -> Settings:
+    config = {**sim.basic_config(), "start_date": "2000-01-01T00:00:00Z", "page_size": 10}
+    return Settings(
+        warehouse=warehouse,
+        pipelines={
+            "s4": PipelineSettings(source="sap", config=config, streams=["orders", "customers"])
+        },
+    )
+
+
+def expected_statuses(sim: SapSimulator, skip: set[str]) -> dict[str, str]:
+    table = MappingCatalog.load(sources={"sap"}).code_tables["sap"]["order_status"]
+    out = {}
+    for number, order in sim.store.orders.items():
+        if number in skip:
+            continue
+        header = order.header()
+        billing = {i["OrderRelatedBillingStatus"] for i in order.item_rows()} - {""}
+        header["OverallOrdReltdBillgStatus"] = (
+            (billing.pop() if len(billing) == 1 else "B") if billing else None
+        )
+        out[number] = table.lookup(tuple(header.get(f) or None for f in STATUS_FIELDS))
+    return out
+
+
+def test_sync_into_sqlite_with_bad_input_dead_lettered(
+    sim: SapSimulator, sqlite_url: str, tmp_path: Path
+) -> None:
+    bad = {kind: sim.corrupt(kind) for kind in ("malformed_decimal", "unknown_status", "null_key")}
+    runner = SyncRunner(settings(sim, sqlite_url), work_dir=tmp_path)
+    result = runner.run("s4")
+    assert result.status in {"succeeded", "succeeded_with_errors"}
+    assert result.dead_lettered == 3
+    assert result.stream_counts["orders"]["records_in"] == 30
+    assert result.stream_counts["customers"]["upserted"] == len(sim.store.partners)
+
+    with runner.engine.connect() as db:
+        orders = {r.source_id: r for r in db.execute(select(schema.orders))}
+        lines = list(db.execute(select(schema.order_lines)))
+        customers = {r.source_id: r for r in db.execute(select(schema.customers))}
+        shipments = list(db.execute(select(schema.shipments)))
+        letters = list(db.execute(select(schema.dead_letters)))
+
+    expected = expected_statuses(sim, set(bad.values()))
+    assert {k: orders[k].status for k in orders} == expected
+    assert len(set(expected.values())) >= 3, "the seed should cover several statuses"
+    sample = orders[next(iter(expected))]
+    assert sample.status_raw.count("/") == 6 and sample.source_system == "sap"
+    assert len(lines) == sum(len(sim.store.orders[k].items) for k in expected)
+    # calendar dates are not shifted: ordered_at is the document date's UTC midnight
+    order = sim.store.orders[sample.source_id]
+    assert sample.ordered_at.date() == order.created.date()
+    # phones with an 00 international prefix become E.164 in their own country
+    phones = {c.full_name: c.phone for c in customers.values()}
+    assert phones["Inlandskunde DE 1"] == "+49301234567"
+    assert phones["北京贸易有限公司"] == "+861088886666"
+    assert phones["Domestic US Customer 1"] == "+12015550123"
+    assert shipments == []  # the sales order API has no deliveries to offer
+
+    reasons = {(r.source_system, r.stream, r.rule, r.field, r.record_key) for r in letters}
+    assert ("sap", "orders", "unknown_code", "order.status", bad["unknown_status"]) in reasons
+    assert any(
+        r.record_key == bad["malformed_decimal"] and r.field == "order.total_amount"
+        for r in letters
+    )
+    assert any(r.rule == "missing_key" and r.stream == "orders" for r in letters)
+    assert all("12,50" in r.reason or r.record_key != bad["malformed_decimal"] for r in letters)
+
+    # the next sync reads only what changed; a fixed record loads
+    fixed = sim.store.orders[bad["unknown_status"]]
+    fixed.extra.clear()
+    fixed.changed = datetime.now(UTC)  # a correction in SAP is a change like any other
+    changed = sim.store.change_orders(4) | {bad["unknown_status"]}
+    second = runner.run("s4")
+    assert second.stream_counts["orders"]["records_in"] < 30
+    with runner.engine.connect() as db:
+        loaded = set(db.execute(select(schema.orders.c.source_id)).scalars())
+    still_bad = {bad["malformed_decimal"], bad["null_key"]}
+    assert changed - still_bad <= loaded and bad["unknown_status"] in loaded
