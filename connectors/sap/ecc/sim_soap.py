@@ -150,11 +150,16 @@ def empty_answer(name: str) -> list[Any]:
     ]
 
 
-def return_table(error: ReturnError) -> Any:
-    """RETURN with one BAPIRET2 error row."""
+def note_row(error: ReturnError) -> dict[str, Any]:
+    """A BAPIRET2 row for a message."""
     row = {"TYPE": error.kind, "ID": error.ident, "NUMBER": error.number}
     row |= {"MESSAGE": error.text, "LOG_MSG_NO": "000000", "PARAMETER": error.parameter}
-    return table("RETURN", [row | {"ROW": 0, "SYSTEM": f"{SYSTEM}CLNT100"}])
+    return row | {"ROW": 0, "SYSTEM": f"{SYSTEM}CLNT100"}
+
+
+def return_table(error: ReturnError) -> Any:
+    """RETURN with one BAPIRET2 error row."""
+    return table("RETURN", [note_row(error)])
 
 
 def fault_body(fault: SoapFault) -> Any:

@@ -40,6 +40,7 @@ from connectors.sap.ecc.sim_soap import (
     envelope,
     fault_body,
     html_page,
+    note_row,
     parse_call,
     return_table,
     stamp_argument,
@@ -93,6 +94,8 @@ class EccSimulator(LoopbackServer):
         self.calls: list[dict[str, str]] = []  # arguments of every operation call, in order
         #: The next calls that end in a short dump (a ``soap-env:Server`` fault).
         self.dumps = 0
+        #: W/I/S messages every successful call adds to RETURN.
+        self.notes: list[ReturnError] = []
 
     @property
     def url(self) -> str:
@@ -278,7 +281,7 @@ class EccSimulator(LoopbackServer):
             table("ET_ITEMS", [i for o in chosen for i in o["items"]]),
             table("ET_PARTNERS", [p for o in chosen for p in o["partners"]]),
             *continuation,
-            E.RETURN(),
+            self._notes(),
         )
 
     def _customers(self, since: datetime | None, after: Any, size: int) -> Any:
@@ -287,8 +290,11 @@ class EccSimulator(LoopbackServer):
         ]
         page, continuation = self._select(rows, "KUNNR", since, after, size)
         return N0.Z_SD_CUSTOMERS_CHANGEDResponse(
-            table("ET_CUSTOMERS", page), *continuation, E.RETURN()
+            table("ET_CUSTOMERS", page), *continuation, self._notes()
         )
+
+    def _notes(self) -> Any:
+        return table("RETURN", [note_row(note) for note in self.notes])
 
     def counters(self) -> dict[str, int]:
         """Faults still to fire (for tests)."""

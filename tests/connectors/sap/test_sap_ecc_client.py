@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import socket
 import time
@@ -14,8 +15,11 @@ import pytest
 from singer_sdk.exceptions import FatalAPIError
 
 from connectors.sap.ecc.client import ORDERS, EccClient, EccServiceError, endpoint
+from connectors.sap.ecc.sim_soap import ReturnError
 from connectors.sap.ecc.simulator import EccSimulator, simulate
+from connectors.sap.tap import TapSap
 from orderhub.connector_kit import Fault
+from orderhub.connector_kit.run import run_tap
 from orderhub.exceptions import ConfigurationError
 
 
@@ -245,3 +249,26 @@ def test_a_continuation_key_that_does_not_move_stops_the_run(
     with pytest.raises(EccServiceError, match="paging is broken"):
         list(EccClient(config(ecc, page_size=5)).orders(None))
     assert len(order_calls(ecc)) == 2
+
+
+def test_warnings_in_return_are_logged_and_the_run_goes_on(
+    ecc: EccSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = "Change documents of 2 orders are archived; their creation stamp is used"
+    ecc.notes = [ReturnError("ZSD_OH", "020", text, kind="W")]
+    with caplog.at_level(logging.WARNING):
+        assert len(list(EccClient(config(ecc)).orders(None))) == 30
+    assert f"W ZSD_OH/020: {text}" in caplog.text
+
+
+def test_the_tap_over_soap_never_logs_the_password(
+    ecc: EccSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    ecc.inject(Fault.SERVER_ERROR, 1)
+    ecc.inject(Fault.MALFORMED_PAGE, 1)
+    with caplog.at_level(logging.DEBUG):
+        output = run_tap(TapSap, ecc.tap_config(), streams=("orders", "customers"))
+    assert len(output.records("orders")) == 30
+    assert "Retrying SAP ECC operation" in caplog.text
+    assert ecc.password not in caplog.text
+    assert ecc.password not in json.dumps(output.messages)
