@@ -15,119 +15,24 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+SAMPLE: dict[str, Any] = yaml.safe_load(
+    (Path(__file__).with_name("sample_data.yml")).read_text(encoding="utf-8")
+)
 #: Amount decimals per currency (TCURX): JPY has none.
-CURRENCIES = {"EUR": 2, "USD": 2, "JPY": 0, "CNY": 2, "GBP": 2}
-PRODUCTS = (
-    ("TG11", "Trading Good 11, PD", Decimal("12.50")),
-    ("TG12", "Trading Good 12, Reg. Trading", Decimal("7.95")),
-    ("FG126", "Finished Good 126, MTS", Decimal("240.00")),
-    ("HT-1000", "Notebook Basic 15", Decimal("956.00")),
-    ("HT-1010", "Notebook Professional 15", Decimal("1999.00")),
-    ("SRV_01", "Installation service (order-related billing)", Decimal("85.00")),
-)
-#: (name, country, city, postal code, street, house, region, phone as SAP holds it,
-#:  international form or "", phone country, e-mail)
-CUSTOMERS = (
-    (
-        "Inlandskunde DE 1",
-        "DE",
-        "Berlin",
-        "10117",
-        "Unter den Linden",
-        "5",
-        "BE",
-        "0049 30 1234567",
-        "",
-        "DE",
-        "einkauf@inlandskunde.example",
-    ),
-    (
-        "Domestic US Customer 1",
-        "US",
-        "Newark",
-        "07102",
-        "Broad Street",
-        "100",
-        "NJ",
-        "(201) 555-0123",
-        "+1 201-555-0123",
-        "US",
-        "purchasing@domestic-us.example",
-    ),
-    (
-        "北京贸易有限公司",
-        "CN",
-        "北京",
-        "100010",
-        "王府井大街",
-        "88",
-        "BJ",
-        "0086 10 8888 6666",
-        "",
-        "CN",
-        "caigou@beijing-trade.example",
-    ),
-    (
-        "株式会社サンプル",
-        "JP",
-        "東京",
-        "100-0005",
-        "丸の内",
-        "1-1",
-        "13",
-        "03-1234-5678",
-        "+81 3-1234-5678",
-        "JP",
-        "kobai@sample.example",
-    ),
-    (
-        "British Retail Ltd",
-        "GB",
-        "Birmingham",
-        "B1 1AA",
-        "Corporation Street",
-        "12",
-        "",
-        "0121 234 5678",
-        "+44 121 234 5678",
-        "GB",
-        "orders@british-retail.example",
-    ),
-    (
-        "Client Domestique FR",
-        "FR",
-        "Paris",
-        "75001",
-        "Rue de Rivoli",
-        "10",
-        "75",
-        "01 23 45 67 89",
-        "",
-        "FR",
-        "achats@client-fr.example",
-    ),
-    (
-        "Großhandel Süd GmbH",
-        "DE",
-        "München",
-        "80331",
-        "Marienplatz",
-        "8",
-        "BY",
-        "089 1234567",
-        "+49 89 1234567",
-        "DE",
-        "",
-    ),
-)
+CURRENCIES: dict[str, int] = SAMPLE["currencies"]
+PRODUCTS = tuple((p["material"], p["text"], Decimal(p["price"])) for p in SAMPLE["products"])
+CUSTOMERS: list[dict[str, str]] = SAMPLE["customers"]
 #: Partner function codes: internal (what the API sends) and English external forms.
-PARTNER_CODES = {"internal": ("AG", "WE", "RE", "RG"), "external": ("SP", "SH", "BP", "PY")}
-DELIVERY_BLOCKS = ("01", "10", "Z1")
-BILLING_BLOCKS = ("02", "10")
-#: Item rejection reasons (TVAG): 00 assigned by the system, 01 delivery date too late...
-REJECTION_REASONS = ("01", "02", "10")
+PARTNER_CODES = {k: tuple(v) for k, v in SAMPLE["partner_codes"].items()}
+DELIVERY_BLOCKS = tuple(SAMPLE["delivery_blocks"])
+BILLING_BLOCKS = tuple(SAMPLE["billing_blocks"])
+#: Item rejection reasons (TVAG): 01 delivery date too late, 02 poor quality ...
+REJECTION_REASONS = tuple(SAMPLE["rejection_reasons"])
 
 
 def _now() -> datetime:
@@ -306,25 +211,12 @@ class SapStore:
             self.orders[order.number] = order
 
     def _add_partner(self, n: int, created: datetime) -> None:
-        name, country, city, postal, street, house, region, phone, intl, pcountry, email = (
-            CUSTOMERS[n % len(CUSTOMERS)]
-        )
+        sample: dict[str, Any] = dict(CUSTOMERS[n % len(CUSTOMERS)])
+        if n >= len(CUSTOMERS):
+            sample["name"] = f"{sample['name']} ({n // len(CUSTOMERS) + 1})"
         number = f"{17100001 + n:010d}"
-        label = name if n < len(CUSTOMERS) else f"{name} ({n // len(CUSTOMERS) + 1})"
         self.partners[number] = Partner(
-            number,
-            label,
-            country,
-            city,
-            postal,
-            street,
-            house,
-            region,
-            phone,
-            intl,
-            pcountry,
-            email,
-            created=created.replace(microsecond=0),
+            number=number, created=created.replace(microsecond=0), **sample
         )
 
     def _new_order(self, number: str, created: datetime, customers: list[str]) -> Order:

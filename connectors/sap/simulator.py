@@ -30,6 +30,7 @@ from urllib.parse import parse_qs
 
 from connectors.sap.sim_data import PARTNER_CODES, SapStore
 from connectors.sap.sim_odata import QueryError
+from connectors.sap.sim_rows import order_rows, partner_row
 from connectors.sap.sim_service import SimulatedService
 from orderhub.connector_kit.http_simulator import (
     Answer,
@@ -87,86 +88,12 @@ class SapSimulator(LoopbackServer):
     # -- data as the services see it ---------------------------------------------------
 
     def _order_rows(self) -> list[dict[str, Any]]:
-        codes = PARTNER_CODES[self.partner_codes]
         with self.store.lock:
-            return [
-                {
-                    **order.header(),
-                    "_navs": {
-                        "to_Item": order.item_rows(),
-                        "to_Partner": order.partner_rows(codes),
-                    },
-                }
-                for order in self.store.orders.values()
-            ]
+            return order_rows(self.store, PARTNER_CODES[self.partner_codes])
 
     def _partner_rows(self) -> list[dict[str, Any]]:
-        rows = []
         with self.store.lock:
-            for p in self.store.partners.values():
-                address_id = f"{int(p.number) + 9000000:010d}"[-10:]
-                phone = {
-                    "AddressID": address_id,
-                    "Person": "",
-                    "OrdinalNumber": "1",
-                    "DestinationLocationCountry": p.phone_country,
-                    "IsDefaultPhoneNumber": True,
-                    "PhoneNumber": p.phone,
-                    "InternationalPhoneNumber": p.international_phone,
-                    "PhoneNumberType": "1",
-                }
-                email = (
-                    {
-                        "AddressID": address_id,
-                        "Person": "",
-                        "OrdinalNumber": "1",
-                        "IsDefaultEmailAddress": True,
-                        "EmailAddress": p.email,
-                    }
-                    if p.email
-                    else None
-                )
-                address = {
-                    "BusinessPartner": p.number,
-                    "AddressID": address_id,
-                    "ValidityStartDate": p.created,
-                    "CityName": p.city,
-                    "Country": p.country,
-                    "HouseNumber": p.house,
-                    "PostalCode": p.postal_code,
-                    "Region": p.region,
-                    "StreetName": p.street,
-                    "_navs": {
-                        "to_PhoneNumber": [phone],
-                        "to_EmailAddress": [email] if email else [],
-                    },
-                }
-                customer = {
-                    "Customer": p.number,
-                    "CustomerName": p.name,
-                    "CustomerFullName": p.name,
-                    "CustomerAccountGroup": "CUST",
-                    "CreationDate": p.created.date(),
-                }
-                rows.append(
-                    {
-                        "BusinessPartner": p.number,
-                        "Customer": p.number,
-                        "BusinessPartnerCategory": "2",
-                        "BusinessPartnerFullName": p.name,
-                        "BusinessPartnerGrouping": "BP02",
-                        "CreatedByUser": "CB9980000123",
-                        "CreationDate": p.created.date(),
-                        "CreationTime": p.created.time(),
-                        "LastChangeDate": p.changed.date() if p.changed else None,
-                        "LastChangeTime": p.changed.time() if p.changed else None,
-                        "_navs": {
-                            "to_BusinessPartnerAddress": [address],
-                            "to_Customer": [customer],
-                        },
-                    }
-                )
-        return rows
+            return [partner_row(p) for p in self.store.partners.values()]
 
     # -- HTTP --------------------------------------------------------------------------
 

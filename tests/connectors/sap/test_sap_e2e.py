@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from connectors.sap.records import STATUS_FIELDS
 from connectors.sap.simulator import SapSimulator, simulate
+from orderhub.exceptions import SyncError
 from orderhub.mapping.catalog import MappingCatalog
 from orderhub.runner.settings import PipelineSettings, Settings
 from orderhub.runner.sync import SyncRunner
@@ -102,3 +103,34 @@ def test_sync_into_sqlite_with_bad_input_dead_lettered(
         loaded = set(db.execute(select(schema.orders.c.source_id)).scalars())
     still_bad = {bad["malformed_decimal"], bad["null_key"]}
     assert changed - still_bad <= loaded and bad["unknown_status"] in loaded
+
+
+@pytest.mark.parametrize(
+    ("change", "setting"),
+    [
+        # (a wrong password is tested against the client: test_sap_client.py)
+        (
+            {
+                "auth_method": "oauth2",
+                "oauth_token_url": "{base}/sap/bc/sec/oauth2/token",
+                "oauth_client_id": "ORDERHUB_OAUTH",
+                "oauth_client_secret": "Wrong-OAuth-S3cret",
+            },
+            "`oauth_client_secret`",
+        ),
+    ],
+)
+def test_bad_credentials_fail_naming_the_setting_without_the_secret(
+    sim: SapSimulator, sqlite_url: str, tmp_path: Path, change: dict[str, str], setting: str
+) -> None:
+    config = settings(sim, sqlite_url)
+    pipeline = config.pipelines["s4"].config
+    pipeline.update({k: v.format(base=sim.base_url) for k, v in change.items()})
+    secret = change.get("password") or change["oauth_client_secret"]
+    runner = SyncRunner(config, work_dir=tmp_path)
+    with pytest.raises(SyncError) as error:
+        runner.run("s4")
+    message = str(error.value)
+    assert setting in message and secret not in message
+    for log in tmp_path.glob("logs/*/*.log"):
+        assert secret not in log.read_text()
