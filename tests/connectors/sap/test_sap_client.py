@@ -250,3 +250,17 @@ def test_faults_are_retried_with_retry_after(sim: SapSimulator) -> None:
     records = read(sim.basic_config())
     assert time.monotonic() - started >= sim.retry_after_seconds
     assert_complete_and_sorted(records, sim)
+
+
+def test_a_page_sap_cannot_serialise_is_read_one_order_at_a_time(sim: SapSimulator) -> None:
+    bad = sim.corrupt("gateway_error")
+    records = read({**sim.basic_config(), "page_size": 15, "max_attempts": 2})
+    assert_complete_and_sorted(records, sim)
+    broken = [r for r in records if r.get("_source_error")]
+    assert [r["SalesOrder"] for r in broken] == [bad]
+    assert "Unit of measure PCE is not defined" in broken[0]["_source_error"]
+    assert broken[0]["LastChangeDateTime"] and broken[0]["items"] == []
+    good = [r for r in records if not r.get("_source_error")]
+    assert all(r["items"] and r["TransactionCurrency"] for r in good)
+    single = {r.path for r in sim.requests if r.path.endswith("')")}
+    assert 1 <= len(single) <= 15, "only the refused window is read one by one"

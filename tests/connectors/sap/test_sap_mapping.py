@@ -106,6 +106,7 @@ def test_an_order_record_maps_with_raw_codes_and_unshifted_date() -> None:
         ({"TotalNetAmount": "12,50"}, "order.total_amount", "decimal"),
         ({"OverallSDProcessStatus": "X"}, "order.status", "unknown_code"),
         ({"SalesOrder": None}, "order.source_id", "required"),
+        ({"_source_error": "/IWBEP/CM_MGW_RT/005: Unit PCE"}, "order.source_id", "source_error"),
     ],
 )
 def test_bad_input_names_the_field(change: dict[str, Any], field: str, rule: str) -> None:
