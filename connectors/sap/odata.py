@@ -11,6 +11,7 @@ restarting at the last timestamp keeps each window independent of what changed b
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -42,8 +43,6 @@ def unwrap(body: Any, where: str) -> tuple[list[Any], int | None, str | None]:
     """Rows, ``__count`` and ``__next`` of a collection answer, in both v2 shapes:
     ``{"d": {"results": [...], "__count": "91", "__next": "..."}}`` and ``{"d": [...]}``."""
     if isinstance(body, dict) and "error" in body:
-        import json
-
         message = odata_error(json.dumps(body).encode())
         raise SourceError(f"SAP answered an error for {where}: {message}")
     data = body.get("d") if isinstance(body, dict) else None
@@ -86,7 +85,7 @@ class ODataService:
         Edm type (a release may add properties the shipped EDMX lacks)."""
         if self._metadata is None:
             body = self.transport.get(
-                f"{self.root}/$metadata", self.common, entity_set="$metadata", json=False
+                f"{self.root}/$metadata", self.common, entity_set="$metadata", as_json=False
             )
             self._metadata = parse_metadata(body)
         return self._metadata

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -44,8 +45,6 @@ def odata_error(body: bytes) -> str | None:
     text = body.strip()
     if text.startswith(b"{"):
         try:
-            import json
-
             error = json.loads(text).get("error")
         except (ValueError, AttributeError):
             return None
@@ -93,15 +92,15 @@ class ODataTransport:
         self.url_setting = url_setting
 
     def get(
-        self, url: str, params: Mapping[str, Any] | None, *, entity_set: str, json: bool = True
+        self, url: str, params: Mapping[str, Any] | None, *, entity_set: str, as_json: bool = True
     ) -> Any:
-        """The parsed JSON body (or raw bytes with ``json=False``) of a GET."""
+        """The parsed JSON body (or raw bytes with ``as_json=False``) of a GET."""
         where = f"entity set {entity_set} at {plain_url(url)}"
         renewed = False
         last: str = ""
         answered: str | None = None  # the OData error body of the last 5xx, if any
         for attempt in range(self.max_attempts):
-            headers = {"Accept": "application/json" if json else "application/xml"}
+            headers = {"Accept": "application/json" if as_json else "application/xml"}
             auth = self.credentials.apply(headers)
             try:
                 response = self.http.get(url, params=params, headers=headers, auth=auth)
@@ -140,7 +139,7 @@ class ODataTransport:
                     raise ODataErrorAnswer(text + body, body)
                 raise SourceError(text + self._reason(response))
             answered = None
-            if not json:
+            if not as_json:
                 return response.content
             try:
                 return response.json()
