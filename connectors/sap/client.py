@@ -16,6 +16,7 @@ phone numbers and e-mail addresses): the sales order API has the partner's numbe
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ import httpx
 from connectors.sap.auth import credentials_from
 from connectors.sap.edm import parse_json_moment
 from connectors.sap.odata import ODataService
-from connectors.sap.records import bp_moment, customer_record, order_record
+from connectors.sap.records import bp_moment, customer_record, error_record, order_record
 from connectors.sap.transport import ODataTransport
 from orderhub.exceptions import ConfigurationError
 
@@ -78,6 +79,8 @@ class SapODataClient:
             raise ConfigurationError(
                 f"`bp_timezone` {config.get('bp_timezone')!r} is not an IANA time zone"
             ) from None
+        # httpx logs every URL at INFO; a URL may carry user info, so only warnings.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         self.http = httpx.Client(timeout=float(config.get("request_timeout", 30)))
         transport = ODataTransport(
             self.http,
@@ -117,9 +120,13 @@ class SapODataClient:
             moment_of=moment,
             orderby="LastChangeDateTime,SalesOrder",
             expand="to_Item,to_Partner",
+            key_select="SalesOrder,LastChangeDateTime",
         )
         for row in rows:
-            yield order_record(metadata, row)
+            if "__error__" in row:
+                yield error_record(metadata, row)
+            else:
+                yield order_record(metadata, row)
 
     def customers(self, since: datetime | None) -> Iterator[dict[str, Any]]:
         """Business partners that are customers, changed (or created) at or after

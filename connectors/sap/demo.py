@@ -25,7 +25,13 @@ class SapDemoSource:
 
     def tap_config(self) -> dict[str, Any]:
         """Basic auth of the communication user; the whole history on the first sync."""
-        return {**self.simulator.basic_config(), "start_date": "2000-01-01T00:00:00Z"}
+        return {
+            **self.simulator.basic_config(),
+            "start_date": "2000-01-01T00:00:00Z",
+            "page_size": 200,
+            "request_timeout": 30,
+            "backoff_factor": 0.5,
+        }
 
     def change(self, count: int) -> int:
         """Move ``count`` orders a step on (deliver, bill, release a block...)."""

@@ -61,6 +61,7 @@ def order_record(metadata: ServiceMetadata, row: dict[str, Any]) -> dict[str, An
         {k: v for k, v in partner_type.parse(p).items() if k in PARTNER_FIELDS}
         for p in _expanded(row, "to_Partner", "A_SalesOrder")
     ]
+    record["_source_error"] = None
     if "OverallOrdReltdBillgStatus" not in header.properties:
         # Older releases (the shipped EDMX) have it per item only; SD totals it the same way.
         record["OverallOrdReltdBillgStatus"] = overall_status(
@@ -70,6 +71,22 @@ def order_record(metadata: ServiceMetadata, row: dict[str, Any]) -> dict[str, An
         record["OverallOrdReltdBillgStatus"] = header.properties[
             "OverallOrdReltdBillgStatus"
         ].parse(row.get("OverallOrdReltdBillgStatus"))
+    return record
+
+
+def error_record(metadata: ServiceMetadata, row: dict[str, Any]) -> dict[str, Any]:
+    """An order SAP could not deliver (its read failed with an OData error body): its key
+    and change time, no data, and SAP's message in ``_source_error``. The mapping turns
+    it into a dead letter quoting the message; the next change of the order reads it
+    again, and a fixed order then loads."""
+    header = metadata.entity_set("A_SalesOrder")
+    record = header.parse({k: v for k, v in row.items() if k in header.properties})
+    record.update(
+        items=[],
+        partners=[],
+        OverallOrdReltdBillgStatus=None,
+        _source_error=str(row["__error__"]),
+    )
     return record
 
 

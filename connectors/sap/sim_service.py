@@ -9,10 +9,11 @@ page ended by sort key, so rows that change between pages neither repeat nor van
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from connectors.sap.edm import EntityType, ServiceMetadata, parse_metadata, shipped_metadata
 from connectors.sap.sim_odata import (
@@ -75,6 +76,26 @@ class SimulatedService:
             out[nav] = {"results": children} if many else (children[0] if children else None)
         return out
 
+    def answer(self, base: str, resource: str, query: Mapping[str, str]) -> dict[str, Any]:
+        """The JSON answer to ``GET <base>/<resource>?<query>``: a collection, or one
+        entity by its key (``A_SalesOrder('0000010005')``)."""
+        match = _ENTITY.match(resource)
+        if not match:
+            return self.collection(base, resource, query)
+        entity_set, predicate = match.groups()
+        if entity_set not in self.providers:
+            raise _not_found(entity_set)
+        entity = self.metadata.entity_set(entity_set)
+        wanted = _key_values(predicate, entity.keys)
+        for row in self.providers[entity_set]():
+            if all(str(row.get(k) or "") == v for k, v in wanted.items()):
+                _check_poison([row], query)
+                expand = parse_expand(query.get("$expand"))
+                return {"d": self.render(base, entity, row, expand)}
+        raise QueryError(
+            "/IWBEP/CM_MGW_RT/020", f"Resource not found for segment '{entity.name}'", status=404
+        )
+
     def collection(self, base: str, entity_set: str, query: Mapping[str, str]) -> dict[str, Any]:
         """The JSON answer to ``GET <base>/<entity_set>?<query>``."""
         if entity_set not in self.providers:
@@ -112,10 +133,19 @@ class SimulatedService:
                     "/IWBEP/CM_MGW_RT/021",
                     f"Property '{name}' is not a navigation property of {entity.name}",
                 )
-        if self.envelope == "list":
-            return {"d": [self.render(base, entity, r, expand) for r in rows]}
+        select = {n.strip() for n in query.get("$select", "").split(",") if n.strip()}
         page = rows if self.server_page_size is None else rows[: self.server_page_size]
-        body: dict[str, Any] = {"results": [self.render(base, entity, r, expand) for r in page]}
+        _check_poison(rows if self.envelope == "list" else page, query)
+
+        def render(row: dict[str, Any]) -> dict[str, Any]:
+            out = self.render(base, entity, row, expand)
+            if select:  # only what was selected (and the navigations it expands)
+                out = {k: v for k, v in out.items() if k in select or k in expand or k[:2] == "__"}
+            return out
+
+        if self.envelope == "list":
+            return {"d": [render(r) for r in rows]}
+        body: dict[str, Any] = {"results": [render(r) for r in page]}
         if query.get("$inlinecount") == "allpages":
             body["__count"] = str(count)
         if len(page) < len(rows):
@@ -126,6 +156,33 @@ class SimulatedService:
             kept = {k: v for k, v in query.items() if k != "$skiptoken"}
             body["__next"] = f"{base}/{entity_set}?{urlencode({**kept, '$skiptoken': token})}"
         return {"d": body}
+
+
+_ENTITY = re.compile(r"^(\w+)\((.*)\)$")
+
+
+def _not_found(entity_set: str) -> QueryError:
+    return QueryError(
+        "/IWBEP/CM_MGW_RT/020", f"Resource not found for segment '{entity_set}'", status=404
+    )
+
+
+def _key_values(predicate: str, keys: tuple[str, ...]) -> dict[str, str]:
+    """``'x'`` or ``K1='x',K2='y'`` as {key: value}."""
+    if len(keys) == 1 and "=" not in predicate:
+        return {keys[0]: unquote(predicate).strip("'").replace("''", "'")}
+    pairs = dict(part.split("=", 1) for part in predicate.split(","))
+    return {k: unquote(v).strip("'").replace("''", "'") for k, v in pairs.items()}
+
+
+def _check_poison(rows: list[dict[str, Any]], query: Mapping[str, str]) -> None:
+    """A row whose data the gateway cannot serialise (``_poison``) fails the whole answer
+    with a 500 and SAP's message, unless ``$select`` leaves the bad data out."""
+    if query.get("$select"):
+        return
+    for row in rows:
+        if row.get("_poison"):
+            raise QueryError("/IWBEP/CM_MGW_RT/005", str(row["_poison"]), status=500)
 
 
 def _int(query: Mapping[str, str], name: str, default: int | None) -> Any:

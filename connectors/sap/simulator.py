@@ -135,7 +135,7 @@ class SapSimulator(LoopbackServer):
             return 200, {"Content-Type": "application/xml"}, service.document
         try:
             with self.store.lock:
-                body = service.collection(base, rest, request.query)
+                body = service.answer(base, rest, request.query)
         except QueryError as exc:
             return self._error(request, exc.status, exc.code, str(exc))
         payload = json.dumps(body, ensure_ascii=False).encode()
@@ -298,11 +298,14 @@ class SapSimulator(LoopbackServer):
     def corrupt(self, kind: str) -> str:
         """Make one order send bad input, as a broken customising or gateway would:
         ``malformed_decimal`` (TotalNetAmount "12,50"), ``unknown_status``
-        (OverallSDProcessStatus "X") or ``null_key`` (SalesOrder ""); its number."""
+        (OverallSDProcessStatus "X"), ``null_key`` (SalesOrder "") or ``gateway_error``
+        (every read of it fails with a 500 and an OData error body); its number."""
         bad = {
             "malformed_decimal": {"TotalNetAmount": "12,50"},
             "unknown_status": {"OverallSDProcessStatus": "X"},
             "null_key": {"SalesOrder": ""},
+            # a unit missing from T006: the gateway fails every page holding the order
+            "gateway_error": {"_poison": "Unit of measure PCE is not defined (table T006)"},
         }[kind]
         with self.store.lock:
             taken = {n for n, o in self.store.orders.items() if o.extra}

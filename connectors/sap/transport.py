@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -44,8 +45,6 @@ def odata_error(body: bytes) -> str | None:
     text = body.strip()
     if text.startswith(b"{"):
         try:
-            import json
-
             error = json.loads(text).get("error")
         except (ValueError, AttributeError):
             return None
@@ -67,6 +66,15 @@ def odata_error(body: bytes) -> str | None:
     return None
 
 
+class ODataErrorAnswer(SourceError):
+    """SAP answered a request with an OData error body (``message``: its code and text),
+    after retries if it was a 5xx: the request is refused, not the connection."""
+
+    def __init__(self, text: str, message: str) -> None:
+        super().__init__(text)
+        self.message = message
+
+
 class ODataTransport:
     """GETs against one SAP system with the tap's retry policy (see module docstring)."""
 
@@ -84,14 +92,15 @@ class ODataTransport:
         self.url_setting = url_setting
 
     def get(
-        self, url: str, params: Mapping[str, Any] | None, *, entity_set: str, json: bool = True
+        self, url: str, params: Mapping[str, Any] | None, *, entity_set: str, as_json: bool = True
     ) -> Any:
-        """The parsed JSON body (or raw bytes with ``json=False``) of a GET."""
+        """The parsed JSON body (or raw bytes with ``as_json=False``) of a GET."""
         where = f"entity set {entity_set} at {plain_url(url)}"
         renewed = False
         last: str = ""
+        answered: str | None = None  # the OData error body of the last 5xx, if any
         for attempt in range(self.max_attempts):
-            headers = {"Accept": "application/json" if json else "application/xml"}
+            headers = {"Accept": "application/json" if as_json else "application/xml"}
             auth = self.credentials.apply(headers)
             try:
                 response = self.http.get(url, params=params, headers=headers, auth=auth)
@@ -120,13 +129,17 @@ class ODataTransport:
                 )
             if status == HTTPStatus.TOO_MANY_REQUESTS or status >= 500:
                 last = f"HTTP {status}: {self._reason(response)}"
+                answered = odata_error(response.content) if status >= 500 else None
                 self._wait(attempt, response, where, last)
                 continue
             if status >= 400:
-                raise SourceError(
-                    f"SAP refused the request for {where} (HTTP {status}): {self._reason(response)}"
-                )
-            if not json:
+                text = f"SAP refused the request for {where} (HTTP {status}): "
+                body = odata_error(response.content)
+                if body is not None:
+                    raise ODataErrorAnswer(text + body, body)
+                raise SourceError(text + self._reason(response))
+            answered = None
+            if not as_json:
                 return response.content
             try:
                 return response.json()
@@ -138,9 +151,10 @@ class ODataTransport:
                 f"Cannot reach {where} after {self.max_attempts} attempts ({last}); check "
                 f"the `{self.url_setting}` setting."
             )
-        raise RetryableSourceError(
-            f"Giving up on {where} after {self.max_attempts} attempts: {last}"
-        )
+        text = f"Giving up on {where} after {self.max_attempts} attempts: {last}"
+        if answered is not None:
+            raise ODataErrorAnswer(text, answered)
+        raise RetryableSourceError(text)
 
     @staticmethod
     def _reason(response: httpx.Response) -> str:

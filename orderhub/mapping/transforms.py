@@ -191,6 +191,25 @@ def _join(argument: Any) -> Fn:
     return lambda value: separator.join(str(item) for item in value if item not in (None, ""))
 
 
+@transform("source_error", none_passes=False)
+def _source_error(argument: Any) -> Fn:
+    """Inputs (error, value): an error the tap recorded for a record the source could not
+    deliver becomes a record error quoting it (rule source_error); else the value."""
+    _no_argument("source_error", argument)
+
+    def check(value: Any) -> Any:
+        if len(value) != 2:
+            raise RecordError("source_error takes two inputs: error, value", rule="source_error")
+        error, result = value
+        if error not in (None, ""):
+            raise RecordError(
+                f"the source could not deliver this record: {error}", rule="source_error"
+            )
+        return result
+
+    return check
+
+
 @transform("subtract", none_passes=False)
 def _subtract(argument: Any) -> Fn:
     """The first input minus the others; null inputs count as 0 (totals less discounts)."""

@@ -236,3 +236,13 @@ def test_divide_rounds_half_even_and_skips_a_zero_divisor() -> None:
     with pytest.raises(RecordError) as error:
         unit(("12,50", "1"))
     assert error.value.rule == "decimal"
+
+
+def test_source_error_turns_a_recorded_error_into_a_record_error() -> None:
+    from orderhub.mapping.transforms import REGISTRY
+
+    check = REGISTRY["source_error"].factory(None)
+    assert check((None, "0000010001")) == "0000010001" and check(("", "x")) == "x"
+    with pytest.raises(RecordError) as error:
+        check(("SY/530: Unit PCE not defined", "0000010001"))
+    assert error.value.rule == "source_error" and "Unit PCE" in str(error.value)

@@ -250,3 +250,43 @@ def test_faults_are_retried_with_retry_after(sim: SapSimulator) -> None:
     records = read(sim.basic_config())
     assert time.monotonic() - started >= sim.retry_after_seconds
     assert_complete_and_sorted(records, sim)
+
+
+def test_a_page_sap_cannot_serialise_is_read_one_order_at_a_time(sim: SapSimulator) -> None:
+    bad = sim.corrupt("gateway_error")
+    records = read({**sim.basic_config(), "page_size": 15, "max_attempts": 2})
+    assert_complete_and_sorted(records, sim)
+    broken = [r for r in records if r.get("_source_error")]
+    assert [r["SalesOrder"] for r in broken] == [bad]
+    assert "Unit of measure PCE is not defined" in broken[0]["_source_error"]
+    assert broken[0]["LastChangeDateTime"] and broken[0]["items"] == []
+    good = [r for r in records if not r.get("_source_error")]
+    assert all(r["items"] and r["TransactionCurrency"] for r in good)
+    single = {r.path for r in sim.requests if r.path.endswith("')")}
+    assert 1 <= len(single) <= 15, "only the refused window is read one by one"
+
+
+def test_customers_are_cut_exactly_at_since(sim: SapSimulator) -> None:
+    client = SapODataClient(sim.basic_config())
+    everyone = list(client.customers(None))
+    assert {c["Customer"] for c in everyone} == set(sim.store.partners)
+    since = datetime.now(UTC).replace(microsecond=0)
+    changed = sim.store.change_partners(3, at=since + timedelta(seconds=1))
+    later = list(client.customers(since))
+    client.close()
+    assert {c["Customer"] for c in later} == changed
+    assert all(datetime.fromisoformat(c["LastChangeDateTime"]) >= since for c in later)
+    assert all("#" in c["StreetName"] for c in later)  # the change itself arrived
+
+
+def test_business_partner_times_are_read_in_the_system_time_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from connectors.sap.records import bp_moment
+
+    berlin = ZoneInfo("Europe/Berlin")
+    changed = {"LastChangeDate": "2024-05-01", "LastChangeTime": "10:00:00"}
+    assert bp_moment(changed, berlin).astimezone(UTC).isoformat() == "2024-05-01T08:00:00+00:00"  # type: ignore[union-attr]
+    created = {"LastChangeDate": None, "CreationDate": "2024-01-15", "CreationTime": "23:30:00"}
+    assert bp_moment(created, berlin).astimezone(UTC).isoformat() == "2024-01-15T22:30:00+00:00"  # type: ignore[union-attr]
+    assert bp_moment({}, berlin) is None

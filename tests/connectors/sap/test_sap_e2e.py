@@ -25,7 +25,12 @@ def sim() -> Iterator[SapSimulator]:
 
 
 def settings(sim: SapSimulator, warehouse: str) -> Settings:
-    config = {**sim.basic_config(), "start_date": "2000-01-01T00:00:00Z", "page_size": 10}
+    config = {
+        **sim.basic_config(),
+        "start_date": "2000-01-01T00:00:00Z",
+        "page_size": 10,
+        "request_timeout": 30,  # processes on a busy machine: no fault-test timeouts here
+    }
     return Settings(
         warehouse=warehouse,
         pipelines={
@@ -52,11 +57,12 @@ def expected_statuses(sim: SapSimulator, skip: set[str]) -> dict[str, str]:
 def test_sync_into_sqlite_with_bad_input_dead_lettered(
     sim: SapSimulator, sqlite_url: str, tmp_path: Path
 ) -> None:
-    bad = {kind: sim.corrupt(kind) for kind in ("malformed_decimal", "unknown_status", "null_key")}
+    kinds = ("malformed_decimal", "unknown_status", "null_key", "gateway_error")
+    bad = {kind: sim.corrupt(kind) for kind in kinds}
     runner = SyncRunner(settings(sim, sqlite_url), work_dir=tmp_path)
     result = runner.run("s4")
     assert result.status in {"succeeded", "succeeded_with_errors"}
-    assert result.dead_lettered == 3
+    assert result.dead_lettered == 4
     assert result.stream_counts["orders"]["records_in"] == 30
     assert result.stream_counts["customers"]["upserted"] == len(sim.store.partners)
 
@@ -90,6 +96,8 @@ def test_sync_into_sqlite_with_bad_input_dead_lettered(
         for r in letters
     )
     assert any(r.rule == "missing_key" and r.stream == "orders" for r in letters)
+    [unreadable] = [r for r in letters if r.record_key == bad["gateway_error"]]
+    assert unreadable.rule == "source_error" and "Unit of measure PCE" in unreadable.reason
     assert all("12,50" in r.reason or r.record_key != bad["malformed_decimal"] for r in letters)
 
     # the next sync reads only what changed; a fixed record loads
@@ -101,7 +109,7 @@ def test_sync_into_sqlite_with_bad_input_dead_lettered(
     assert second.stream_counts["orders"]["records_in"] < 30
     with runner.engine.connect() as db:
         loaded = set(db.execute(select(schema.orders.c.source_id)).scalars())
-    still_bad = {bad["malformed_decimal"], bad["null_key"]}
+    still_bad = {bad["malformed_decimal"], bad["null_key"], bad["gateway_error"]}
     assert changed - still_bad <= loaded and bad["unknown_status"] in loaded
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from orderhub.exceptions import RecordError
 from orderhub.mapping.catalog import MappingCatalog
@@ -106,6 +108,7 @@ def test_an_order_record_maps_with_raw_codes_and_unshifted_date() -> None:
         ({"TotalNetAmount": "12,50"}, "order.total_amount", "decimal"),
         ({"OverallSDProcessStatus": "X"}, "order.status", "unknown_code"),
         ({"SalesOrder": None}, "order.source_id", "required"),
+        ({"_source_error": "/IWBEP/CM_MGW_RT/005: Unit PCE"}, "order.source_id", "source_error"),
     ],
 )
 def test_bad_input_names_the_field(change: dict[str, Any], field: str, rule: str) -> None:
@@ -143,3 +146,42 @@ def test_customer_phones_become_e164_in_their_own_country(
     assert isinstance(customer, Customer)
     assert customer.phone == expected and customer.phone_raw == (international or phone)
     assert customer.email == "einkauf@example.com"
+
+
+STATUS_CODES = st.sampled_from([None, "A", "B", "C"])
+UNKNOWN = st.text(alphabet="DEFGXYZ0123456789", min_size=1, max_size=2).filter(
+    lambda c: c not in {"A", "B", "C"}
+)
+
+
+@given(
+    st.tuples(
+        STATUS_CODES,
+        st.sampled_from([None, "01", "Z9"]),
+        st.sampled_from([None, "02"]),
+        st.sampled_from([None, "A", "B", "C", "D"]),
+        STATUS_CODES,
+        STATUS_CODES,
+        STATUS_CODES,
+    ),
+    st.sampled_from([4, 5, 6]),
+    UNKNOWN,
+)
+def test_known_codes_always_map_and_an_unknown_one_never_does(
+    codes: tuple[Any, ...], position: int, unknown: str
+) -> None:
+    assert TABLE.lookup(codes) in {
+        "pending_payment",
+        "paid",
+        "shipped",
+        "completed",
+        "on_hold",
+        "cancelled",
+    }
+    broken = list(codes)
+    broken[position] = unknown  # process, delivery or billing status outside A/B/C
+    if codes[0] == "C":
+        assert TABLE.lookup(tuple(broken)) == "cancelled"  # rejection decides alone
+    else:
+        with pytest.raises(RecordError):
+            TABLE.lookup(tuple(broken))

@@ -165,3 +165,13 @@ def test_both_v2_collection_shapes_and_error_bodies() -> None:
     assert nav_rows({"__deferred": {"uri": "u"}}) is None
     assert nav_rows({"results": rows}) == rows and nav_rows(rows) == rows
     assert nav_rows(None) == [] and nav_rows({"SalesOrder": "1"}) == [{"SalesOrder": "1"}]
+
+
+@given(moments)
+def test_what_the_simulator_renders_the_client_reads_back(moment: datetime) -> None:
+    from connectors.sap.sim_odata import render_value
+
+    stamp = EdmProperty("LastChangeDateTime", "Edm.DateTimeOffset")
+    day = EdmProperty("SalesOrderDate", "Edm.DateTime", display_format="Date")
+    assert parse_json_moment(render_value(stamp, moment)) == moment
+    assert day.parse(render_value(day, moment.date())) == moment.date().isoformat()
