@@ -43,6 +43,7 @@ class DemoPipeline:
 DEMO_PIPELINES = (
     DemoPipeline("shopify-demo", "shopify", "Shopify"),
     DemoPipeline("u8-demo", "u8", "Yonyou U8"),
+    DemoPipeline("sap-demo", "sap", "SAP S/4HANA"),
 )
 PIPELINES = frozenset(p.pipeline for p in DEMO_PIPELINES)
 #: The demo's own file: never the default warehouse of `orderhub sync`, which it would erase.

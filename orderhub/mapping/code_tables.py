@@ -13,8 +13,10 @@ Two forms, both in ``mappings/<source>/code_tables.yml``::
         - [set, REFUNDED, "*", refunded]
 
 In ``rows`` a cell ``"*"`` matches anything, ``set`` any non-null value, ``null`` only
-null, and any other text that exact code. A code no row matches is a record error
-(``unknown_code``): an unmapped status must be seen, never guessed.
+null, and any other text that exact code; a list of those (``[A, B, null]``) matches any
+of them, so a table can enumerate a source's code domain without a row per code. A code
+no row matches is a record error (``unknown_code``): an unmapped status must be seen,
+never guessed.
 """
 
 from __future__ import annotations
@@ -38,7 +40,12 @@ TARGETS: dict[str, type[StrEnum] | None] = {
 ANY, SET, NULL = "*", "set", "null"
 
 
-def _cell_matches(pattern: str, value: Any) -> bool:
+Pattern = str | tuple[str, ...]
+
+
+def _cell_matches(pattern: Pattern, value: Any) -> bool:
+    if isinstance(pattern, tuple):
+        return any(_cell_matches(p, value) for p in pattern)
     if pattern == ANY:
         return True
     if pattern == SET:
@@ -55,7 +62,7 @@ class CodeTable:
     name: str
     target: str
     inputs: tuple[str, ...]
-    rows: tuple[tuple[tuple[str, ...], str], ...]
+    rows: tuple[tuple[tuple[Pattern, ...], str], ...]
     file: str
     _memo: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -105,7 +112,10 @@ class CodeTable:
 
     def exact_codes(self) -> list[str]:
         """The source codes this table lists (for coverage checks and docs)."""
-        return ["/".join(patterns) for patterns, _ in self.rows]
+        return [
+            "/".join(p if isinstance(p, str) else "|".join(p) for p in patterns)
+            for patterns, _ in self.rows
+        ]
 
 
 def _parse_table(name: str, body: Any, path: Path) -> CodeTable:
@@ -142,7 +152,7 @@ def _parse_table(name: str, body: Any, path: Path) -> CodeTable:
             )
         return str(result)
 
-    rows: list[tuple[tuple[str, ...], str]] = []
+    rows: list[tuple[tuple[Pattern, ...], str]] = []
     if "codes" in body:
         codes = body["codes"]
         if not isinstance(codes, LineDict):
@@ -167,9 +177,16 @@ def _parse_table(name: str, body: Any, path: Path) -> CodeTable:
                     file=file,
                     line=at,
                 )
-            patterns = tuple(NULL if cell is None else str(cell) for cell in row[:-1])
+            patterns = tuple(_pattern(cell) for cell in row[:-1])
             rows.append((patterns, check_result(row[-1], at)))
     return CodeTable(name, target, inputs, tuple(rows), file)
+
+
+def _pattern(cell: Any) -> Pattern:
+    """A row cell: a code (``None`` is ``null``), or a list of codes matching any of them."""
+    if isinstance(cell, list):
+        return tuple(NULL if c is None else str(c) for c in cell)
+    return NULL if cell is None else str(cell)
 
 
 def load_code_tables(path: Path) -> dict[str, CodeTable]:

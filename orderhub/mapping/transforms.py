@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -179,9 +179,35 @@ def _gid_to_id(argument: Any) -> Fn:
 
 @transform("join", none_passes=False)
 def _join(argument: Any) -> Fn:
-    """Several inputs joined into one text, nulls and blanks left out (arg: separator, "/")."""
+    """Several inputs joined into one text, nulls and blanks left out (arg: separator, "/";
+    or {separator: "/", blank: "-"} to keep every position, a null or blank shown as blank)."""
+    if isinstance(argument, dict):
+        unknown = set(argument) - {"separator", "blank"}
+        if unknown or "blank" not in argument:
+            raise ValueError("join takes {separator: ..., blank: ...}")
+        sep, blank = str(argument.get("separator", "/")), str(argument["blank"])
+        return lambda value: sep.join(blank if i in (None, "") else str(i) for i in value)
     separator = "/" if argument is None else str(argument)
     return lambda value: separator.join(str(item) for item in value if item not in (None, ""))
+
+
+@transform("source_error", none_passes=False)
+def _source_error(argument: Any) -> Fn:
+    """Inputs (error, value): an error the tap recorded for a record the source could not
+    deliver becomes a record error quoting it (rule source_error); else the value."""
+    _no_argument("source_error", argument)
+
+    def check(value: Any) -> Any:
+        if len(value) != 2:
+            raise RecordError("source_error takes two inputs: error, value", rule="source_error")
+        error, result = value
+        if error not in (None, ""):
+            raise RecordError(
+                f"the source could not deliver this record: {error}", rule="source_error"
+            )
+        return result
+
+    return check
 
 
 @transform("subtract", none_passes=False)
@@ -210,6 +236,29 @@ def _sum(argument: Any) -> Fn:
         return sum(present, Decimal(0)) if present else None
 
     return total
+
+
+@transform("divide", none_passes=False)
+def _divide(argument: Any) -> Fn:
+    """The first input divided by the second (net amount by quantity: a unit price),
+    rounded half-even to arg decimal places (default 4); null if either is null or 0."""
+    places = 4 if argument is None else int(argument)
+    if not 0 <= places <= 10:
+        raise ValueError("divide takes a number of decimal places from 0 to 10")
+    step = Decimal(1).scaleb(-places)
+
+    def quotient(value: Any) -> Decimal | None:
+        if len(value) != 2:
+            raise RecordError("divide takes two inputs", rule="decimal")
+        dividend, divisor = value
+        if dividend is None or divisor is None:
+            return None
+        bottom = values.to_decimal(divisor)
+        if bottom == 0:
+            return None
+        return (values.to_decimal(dividend) / bottom).quantize(step, rounding=ROUND_HALF_EVEN)
+
+    return quotient
 
 
 @transform("multiply", none_passes=False)

@@ -192,3 +192,57 @@ def test_project_specs_all_load() -> None:
     catalog = MappingCatalog.load()
     assert ("shopify", "orders") in catalog.mappings
     assert ("shopify", "customers") in catalog.mappings
+
+
+def test_row_cells_may_list_alternative_codes(tmp_path: Path) -> None:
+    path = tmp_path / "code_tables.yml"
+    path.write_text(
+        "s:\n  target: order_status\n  inputs: [rejection, process]\n  rows:\n"
+        '    - [C, "*", cancelled]\n    - [[A, B, null], [A, null], pending_payment]\n'
+        "    - [[A, B, null], [B, C], shipped]\n"
+    )
+    table = load_code_tables(path)["s"]
+    assert table.lookup(("C", "X")) == "cancelled"
+    assert table.lookup(("", None)) == "pending_payment"
+    assert table.lookup(("B", "A")) == "pending_payment"
+    assert table.lookup((None, "C")) == "shipped"
+    assert "A|B|null/B|C" in table.exact_codes()
+    for bad in (("X", "A"), ("A", "D")):
+        with pytest.raises(RecordError) as error:
+            table.lookup(bad)
+        assert error.value.rule == "unknown_code"
+
+
+def test_join_can_keep_every_position() -> None:
+    from orderhub.mapping.transforms import REGISTRY
+
+    keep = REGISTRY["join"].factory({"separator": "/", "blank": "-"})
+    assert keep(("A", None, "", "02")) == "A/-/-/02"
+    assert REGISTRY["join"].factory("/")(("A", None, "02")) == "A/02"
+    with pytest.raises(ValueError):
+        REGISTRY["join"].factory({"separator": "/"})
+
+
+def test_divide_rounds_half_even_and_skips_a_zero_divisor() -> None:
+    from decimal import Decimal
+
+    from orderhub.mapping.transforms import REGISTRY
+
+    unit = REGISTRY["divide"].factory(None)
+    assert unit(("100.000", "3.000")) == Decimal("33.3333")
+    assert unit(("7996.000", "4")) == Decimal("1999.0000")
+    assert REGISTRY["divide"].factory(0)(("5", "2")) == Decimal("2")
+    assert unit(("5", "0")) is None and unit((None, "2")) is None
+    with pytest.raises(RecordError) as error:
+        unit(("12,50", "1"))
+    assert error.value.rule == "decimal"
+
+
+def test_source_error_turns_a_recorded_error_into_a_record_error() -> None:
+    from orderhub.mapping.transforms import REGISTRY
+
+    check = REGISTRY["source_error"].factory(None)
+    assert check((None, "0000010001")) == "0000010001" and check(("", "x")) == "x"
+    with pytest.raises(RecordError) as error:
+        check(("SY/530: Unit PCE not defined", "0000010001"))
+    assert error.value.rule == "source_error" and "Unit PCE" in str(error.value)

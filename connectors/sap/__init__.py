@@ -1,0 +1,1 @@
+"""The sap connector: its tap, client, streams and simulator."""
