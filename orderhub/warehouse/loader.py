@@ -192,7 +192,7 @@ class LoadTransaction:
                     guard=guard or self._entity_guard,
                 )
         if order_rows:
-            self._soft_delete_dropped_children(order_rows, now)
+            self._soft_delete_dropped_children(order_rows, stream, now)
         scans = by_kind.get("tracking_event", {}).values()
         self.statuses.advance_by_tracking(
             list({row["shipment_key"] for row in scans if row["deleted_at"] is None}), now
@@ -216,12 +216,14 @@ class LoadTransaction:
         return row
 
     def _soft_delete_dropped_children(
-        self, order_rows: list[dict[str, Any]], now: datetime
+        self, order_rows: list[dict[str, Any]], stream: str, now: datetime
     ) -> None:
         """Lines, payments and shipments an order no longer has are marked deleted.
 
         Children carry their order's version; one older than the order's current version
-        was not in the order's latest payload.
+        was not in the order's latest payload. Only children the same stream produced
+        count: a source whose shipments come in a stream of their own (EBS delivery
+        details) does not drop them by re-sending the order.
         """
         keys = [row["order_key"] for row in order_rows]
         orders = schema.orders
@@ -235,11 +237,38 @@ class LoadTransaction:
                 update(child)
                 .where(
                     key_in(child.c.order_key, keys, self.bulk.dialect),
+                    child.c.source_stream == stream,
                     child.c.deleted_at.is_(None),
                     child.c.source_updated_at < current_version,
                 )
                 .values(deleted_at=now)
             )
+
+    def soft_delete_records(
+        self, source: str, stream: str, deleted: Sequence[tuple[str, datetime]], root: str | None
+    ) -> None:
+        """Soft-delete what records of ``stream`` produced, for key-only tombstones.
+
+        A source that deletes rows outright (EBS) can only say which key is gone, not
+        what the record held, so such a tombstone does not map. Every unified row keeps
+        its source record's key: the rows that record produced are marked deleted. A
+        buyer carried inside another record is not deleted with it (``root`` is the
+        kind of the stream's first entity).
+        """
+        for key, when in deleted:
+            for kind, table in schema.ENTITY_TABLES.items():
+                if kind == "customer" and root != "customer":
+                    continue
+                self.connection.execute(
+                    update(table)
+                    .where(
+                        table.c.source_system == source,
+                        table.c.source_stream == stream,
+                        table.c.source_record_key == key,
+                        table.c.deleted_at.is_(None),
+                    )
+                    .values(deleted_at=when)
+                )
 
     # dead letters, state, runs ----------------------------------------------------
 
