@@ -8,6 +8,7 @@ the identical statements against an EBS-shaped PostgreSQL or SQLite database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -20,7 +21,11 @@ from orderhub.exceptions import ConfigurationError, RetryableSourceError
 #: Called with (query name, statement, parameters) before each execution (tests use it).
 Listener = Callable[[str, Select, Mapping[str, Any]], None]
 
-_AUTH_MARKERS = ("password authentication failed", "ORA-01017", "ORA-28000", "DPY-4001")
+#: Server answers that mean "these credentials", not "this address" (PostgreSQL, Oracle).
+_AUTH_PATTERNS = re.compile(
+    r"password authentication failed|role \"[^\"]*\" does not exist|not permitted to log in"
+    r"|ORA-01017|ORA-28000|ORA-01045|DPY-4001"
+)
 _UNREACHABLE_MARKERS = (
     "Connection refused",
     "could not connect",
@@ -99,7 +104,7 @@ class EbsClient:
     def _connect_error(self, exc: sa.exc.DBAPIError) -> Exception:
         detail = self._redacted(str(exc.orig).strip().splitlines()[0] if exc.orig else "")
         where = self.url.render_as_string(hide_password=True)
-        if any(marker in str(exc) for marker in _AUTH_MARKERS):
+        if _AUTH_PATTERNS.search(str(exc)):
             return ConfigurationError(
                 f"the EBS database at {where} rejected the credentials ({detail}); "
                 f"check the setting(s) {self._settings_for('auth')}"

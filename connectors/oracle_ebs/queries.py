@@ -202,6 +202,21 @@ def _ids(name: str) -> sa.BindParameter[Any]:
     return sa.bindparam(name, expanding=True, type_=integers)
 
 
+def lenient_columns(table: sa.Table) -> list[ColumnElement[Any]]:
+    """A table's columns, NUMBER ones read as the driver returns them.
+
+    A legacy or customised instance may hold text where EBS has NUMBER; SQLAlchemy's
+    Numeric result processing would then fail the whole query. Read as is, such a value
+    reaches the mapping, which dead-letters that one record naming the field.
+    """
+    return [
+        sa.type_coerce(c, sa.types.NullType()).label(c.name)
+        if isinstance(c.type, sa.Numeric)
+        else c
+        for c in table.columns
+    ]
+
+
 class EbsQueries:
     """Builds the tap's statements for one configuration (operating units, page size)."""
 
@@ -258,7 +273,7 @@ class EbsQueries:
     def order_lines(self) -> Select:
         """Every line of the headers ``:ids`` (the whole order is re-emitted)."""
         return (
-            sa.select(OE_ORDER_LINES_ALL)
+            sa.select(*lenient_columns(OE_ORDER_LINES_ALL))
             .where(L.HEADER_ID.in_(_ids("ids")))
             .order_by(L.HEADER_ID, L.LINE_NUMBER, L.SHIPMENT_NUMBER, L.LINE_ID)
         )
@@ -371,7 +386,7 @@ class EbsQueries:
         """Delivery details ``:ids`` with their delivery (if assigned to one)."""
         return (
             sa.select(
-                WSH_DELIVERY_DETAILS,
+                *lenient_columns(WSH_DELIVERY_DETAILS),
                 DA.DELIVERY_ID,
                 DA.LAST_UPDATE_DATE.label("ASSIGNMENT_LAST_UPDATE_DATE"),
                 DEL.NAME.label("DELIVERY_NAME"),

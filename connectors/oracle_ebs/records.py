@@ -25,6 +25,8 @@ def json_value(value: Any, clock: ServerClock) -> Any:
         return clock.to_utc(value).isoformat()
     if isinstance(value, Decimal):
         return _decimal_text(value)
+    if isinstance(value, float):  # SQLite, or a driver without exact NUMBER conversion
+        return _decimal_text(Decimal(repr(value)))
     return value
 
 

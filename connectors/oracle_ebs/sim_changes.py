@@ -8,10 +8,12 @@ table. Deletes are hard deletes, as EBS does for an order that was never booked.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
 
+from connectors.oracle_ebs.queries import lenient_columns
 from connectors.oracle_ebs.schema import (
     HZ_CONTACT_POINTS,
     HZ_CUST_ACCOUNTS,
@@ -27,6 +29,14 @@ from connectors.oracle_ebs.sim_data import NEXT_LINE_STATUS, SHIPPING_STATE, Ebs
 H, L, HOLD = OE_ORDER_HEADERS_ALL.c, OE_ORDER_LINES_ALL.c, OE_ORDER_HOLDS_ALL.c
 DD, DA, DEL = WSH_DELIVERY_DETAILS.c, WSH_DELIVERY_ASSIGNMENTS.c, WSH_NEW_DELIVERIES.c
 Changed = dict[str, set[str]]
+
+
+def _number(value: Any) -> Decimal | None:
+    """A quantity as Decimal; None for what a legacy text column may hold instead."""
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
 
 
 class EbsChanges:
@@ -121,7 +131,9 @@ class EbsChanges:
             )
         )
         lines = connection.execute(
-            sa.select(OE_ORDER_LINES_ALL).where(header["HEADER_ID"] == L.HEADER_ID)
+            sa.select(*lenient_columns(OE_ORDER_LINES_ALL)).where(
+                header["HEADER_ID"] == L.HEADER_ID
+            )
         ).mappings()
         for line in list(lines):
             status = (
@@ -133,7 +145,7 @@ class EbsChanges:
         self, connection: sa.Connection, header: dict, now: datetime, changed: Changed
     ) -> bool:
         lines = connection.execute(
-            sa.select(OE_ORDER_LINES_ALL)
+            sa.select(*lenient_columns(OE_ORDER_LINES_ALL))
             .where(header["HEADER_ID"] == L.HEADER_ID)
             .order_by(L.LINE_NUMBER)
         ).mappings()
@@ -155,9 +167,9 @@ class EbsChanges:
             .values(
                 FLOW_STATUS_CODE=status,
                 OPEN_FLAG="N" if status == "CLOSED" else "Y",
-                SHIPPED_QUANTITY=line["ORDERED_QUANTITY"]
+                SHIPPED_QUANTITY=_number(line["ORDERED_QUANTITY"])
                 if status == "SHIPPED"
-                else line["SHIPPED_QUANTITY"],
+                else _number(line["SHIPPED_QUANTITY"]),
                 ACTUAL_SHIPMENT_DATE=now if status == "SHIPPED" else line["ACTUAL_SHIPMENT_DATE"],
                 LAST_UPDATE_DATE=now,
             )
@@ -188,7 +200,7 @@ class EbsChanges:
                 line["LINE_ID"],
                 line["ORG_ID"],
                 item,
-                line["ORDERED_QUANTITY"],
+                _number(line["ORDERED_QUANTITY"]) or Decimal(0),
                 status,
                 who,
             )
@@ -202,7 +214,7 @@ class EbsChanges:
             .where(detail_id == DD.DELIVERY_DETAIL_ID)
             .values(
                 RELEASED_STATUS=released,
-                SHIPPED_QUANTITY=line["ORDERED_QUANTITY"] if released == "C" else None,
+                SHIPPED_QUANTITY=_number(line["ORDERED_QUANTITY"]) if released == "C" else None,
                 LAST_UPDATE_DATE=now,
             )
         )

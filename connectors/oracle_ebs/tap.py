@@ -90,7 +90,9 @@ class TapOracleEbs(Tap):
         errors = super()._validate_config(raise_errors=raise_errors)
         problems = self._problems()
         if problems and raise_errors:
-            raise ConfigValidationError("Config validation failed", errors=problems)
+            raise ConfigValidationError(
+                "Config validation failed: " + "; ".join(problems), errors=problems
+            )
         return [*errors, *problems]
 
     def _problems(self) -> list[str]:
