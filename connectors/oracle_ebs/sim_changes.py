@@ -24,7 +24,8 @@ from connectors.oracle_ebs.schema import (
     WSH_DELIVERY_DETAILS,
     WSH_NEW_DELIVERIES,
 )
-from connectors.oracle_ebs.sim_data import NEXT_LINE_STATUS, SHIPPING_STATE, EbsData, insert_rows
+from connectors.oracle_ebs.sim_data import NEXT_LINE_STATUS, SHIPPING_STATE, EbsData
+from connectors.oracle_ebs.sim_rows import insert_rows
 
 H, L, HOLD = OE_ORDER_HEADERS_ALL.c, OE_ORDER_LINES_ALL.c, OE_ORDER_HOLDS_ALL.c
 DD, DA, DEL = WSH_DELIVERY_DETAILS.c, WSH_DELIVERY_ASSIGNMENTS.c, WSH_NEW_DELIVERIES.c

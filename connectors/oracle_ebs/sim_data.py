@@ -12,21 +12,12 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 
 from connectors.oracle_ebs.clock import ServerClock
 from connectors.oracle_ebs.schema import (
-    HZ_CONTACT_POINTS,
-    HZ_CUST_ACCOUNTS,
-    HZ_CUST_ACCT_SITES_ALL,
-    HZ_CUST_SITE_USES_ALL,
-    HZ_LOCATIONS,
-    HZ_PARTIES,
-    HZ_PARTY_SITES,
     OE_ORDER_HEADERS_ALL,
     OE_ORDER_HOLDS_ALL,
     OE_ORDER_LINES_ALL,
@@ -34,8 +25,9 @@ from connectors.oracle_ebs.schema import (
     WSH_DELIVERY_DETAILS,
     WSH_NEW_DELIVERIES,
 )
+from connectors.oracle_ebs.sim_customers import seed_customer
+from connectors.oracle_ebs.sim_rows import SAMPLE, insert_rows
 
-SAMPLE: dict[str, Any] = yaml.safe_load(Path(__file__).with_name("sample_data.yml").read_text())
 H, L = OE_ORDER_HEADERS_ALL.c, OE_ORDER_LINES_ALL.c
 
 #: How a seeded or changed ORDER line moves on (line FLOW_STATUS_CODE).
@@ -66,14 +58,6 @@ SEEDED = (
     ("CLOSED", ("CLOSED",)),
     ("CANCELLED", ("CANCELLED",)),
 )
-
-
-def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows in batches; a column a row leaves out is NULL (executemany needs one shape)."""
-    names = [c.name for c in table.columns]
-    for start in range(0, len(rows), 5000):
-        batch = [{name: row.get(name) for name in names} for row in rows[start : start + 5000]]
-        connection.execute(table.insert(), batch)
 
 
 @dataclass
@@ -115,9 +99,8 @@ class EbsData:
         now = self.now()
         with self.engine.begin() as connection:
             for index in range(customers or max(3, orders // 4)):
-                self._customer(
-                    connection, index, now - timedelta(days=40) + timedelta(minutes=index)
-                )
+                when = now - timedelta(days=40) + timedelta(minutes=index)
+                self.accounts.append(seed_customer(connection, self.random, index, when))
             rows: dict[sa.Table, list[dict[str, Any]]] = {}
             span = timedelta(days=30).total_seconds()
             for index in range(orders):
@@ -125,136 +108,6 @@ class EbsData:
                 self._order(rows, index, now - age)
             for table, values in rows.items():
                 insert_rows(connection, table, values)
-
-    def _customer(self, connection: sa.Connection, index: int, when: datetime) -> None:
-        who = {
-            "CREATION_DATE": when,
-            "LAST_UPDATE_DATE": when,
-            "CREATED_BY": 0,
-            "LAST_UPDATED_BY": 0,
-        }
-        party_id, account_id = 1000 + index, 3000 + index
-        person = index % 3 != 0
-        first, last = (
-            self.random.choice(SAMPLE["first_names"]),
-            self.random.choice(SAMPLE["last_names"]),
-        )
-        name = f"{first} {last}" if person else self.random.choice(SAMPLE["companies"])
-        connection.execute(
-            HZ_PARTIES.insert(),
-            {
-                "PARTY_ID": party_id,
-                "PARTY_NUMBER": str(party_id),
-                "PARTY_NAME": name,
-                "PARTY_TYPE": "PERSON" if person else "ORGANIZATION",
-                "PERSON_FIRST_NAME": first if person else None,
-                "PERSON_LAST_NAME": last if person else None,
-                "STATUS": "A",
-                **who,
-            },
-        )
-        connection.execute(
-            HZ_CUST_ACCOUNTS.insert(),
-            {
-                "CUST_ACCOUNT_ID": account_id,
-                "PARTY_ID": party_id,
-                "ACCOUNT_NUMBER": str(1000 + index),
-                "ACCOUNT_NAME": name,
-                "STATUS": "A",
-                "CUSTOMER_TYPE": "R",
-                "CUSTOMER_CLASS_CODE": "COMMERCIAL",
-                **who,
-            },
-        )
-        email = f"{name.split()[0].lower()}.{index}@example.com"
-        insert_rows(
-            connection,
-            HZ_CONTACT_POINTS,
-            [
-                {
-                    "CONTACT_POINT_ID": 20_000 + 2 * index,
-                    "CONTACT_POINT_TYPE": "PHONE",
-                    "OWNER_TABLE_NAME": "HZ_PARTIES",
-                    "OWNER_TABLE_ID": party_id,
-                    "STATUS": "A",
-                    "PRIMARY_FLAG": "Y",
-                    "PHONE_LINE_TYPE": "GEN",
-                    "PHONE_COUNTRY_CODE": "1",
-                    "PHONE_AREA_CODE": "415",
-                    "PHONE_NUMBER": f"555-{index % 10000:04d}",
-                    **who,
-                },
-                {
-                    "CONTACT_POINT_ID": 20_001 + 2 * index,
-                    "CONTACT_POINT_TYPE": "EMAIL",
-                    "OWNER_TABLE_NAME": "HZ_PARTIES",
-                    "OWNER_TABLE_ID": party_id,
-                    "STATUS": "A",
-                    "PRIMARY_FLAG": "Y",
-                    "EMAIL_ADDRESS": email,
-                    **who,
-                },
-            ],
-        )
-        uses: dict[int, dict[str, int]] = {}
-        for position, org in enumerate(SAMPLE["operating_units"]):
-            place = self.random.choice(SAMPLE["cities"])
-            location_id = 40_000 + 10 * index + position
-            party_site_id = 50_000 + 10 * index + position
-            site_id = 60_000 + 10 * index + position
-            connection.execute(
-                HZ_LOCATIONS.insert(),
-                {
-                    "LOCATION_ID": location_id,
-                    "ADDRESS1": f"{100 + index} Market Street",
-                    "ADDRESS2": f"Suite {position + 1}",
-                    "CITY": place["city"],
-                    "STATE": place["state"],
-                    "POSTAL_CODE": place["postal_code"],
-                    "COUNTRY": place["country"],
-                    **who,
-                },
-            )
-            connection.execute(
-                HZ_PARTY_SITES.insert(),
-                {
-                    "PARTY_SITE_ID": party_site_id,
-                    "PARTY_ID": party_id,
-                    "LOCATION_ID": location_id,
-                    "PARTY_SITE_NUMBER": str(party_site_id),
-                    "STATUS": "A",
-                    **who,
-                },
-            )
-            connection.execute(
-                HZ_CUST_ACCT_SITES_ALL.insert(),
-                {
-                    "CUST_ACCT_SITE_ID": site_id,
-                    "CUST_ACCOUNT_ID": account_id,
-                    "PARTY_SITE_ID": party_site_id,
-                    "ORG_ID": org,
-                    "STATUS": "A",
-                    **who,
-                },
-            )
-            uses[org] = {}
-            for offset, code in enumerate(("BILL_TO", "SHIP_TO")):
-                use_id = 70_000 + 10 * index + 2 * position + offset
-                uses[org][code] = use_id
-                connection.execute(
-                    HZ_CUST_SITE_USES_ALL.insert(),
-                    {
-                        "SITE_USE_ID": use_id,
-                        "CUST_ACCT_SITE_ID": site_id,
-                        "SITE_USE_CODE": code,
-                        "PRIMARY_FLAG": "Y",
-                        "STATUS": "A",
-                        "LOCATION": f"{code}-{index}",
-                        "ORG_ID": org,
-                        **who,
-                    },
-                )
-        self.accounts.append({"CUST_ACCOUNT_ID": account_id, "uses": uses})
 
     def _order(
         self, rows: dict[sa.Table, list[dict[str, Any]]], index: int, when: datetime

@@ -17,8 +17,9 @@ from singer_sdk import Stream
 from connectors.oracle_ebs import schemas
 from connectors.oracle_ebs.client import EbsClient
 from connectors.oracle_ebs.clock import ServerClock
+from connectors.oracle_ebs.feeds import FEEDS
 from connectors.oracle_ebs.keymemory import ENCODING, KeyMemory, vanished
-from connectors.oracle_ebs.queries import FEEDS, EbsQueries
+from connectors.oracle_ebs.queries import EbsQueries
 from connectors.oracle_ebs.records import customer_records, order_records, shipment_records
 
 
