@@ -198,3 +198,23 @@ def test_dates_are_emitted_in_utc_from_the_server_zone(ebs: EbsDatabase) -> None
     emitted = datetime.fromisoformat(record["CREATION_DATE"])
     assert emitted.utcoffset() == timedelta(0)
     assert emitted.astimezone(ebs.clock.zone).replace(tzinfo=None) == local
+
+
+def test_the_schema_setting_prefixes_every_table(ebs: EbsDatabase) -> None:
+    """EBS tables are reached as APPS.<table> (or a read-only schema's synonyms)."""
+    from sqlalchemy.dialects.oracle import oracledb as oracle_oracledb
+
+    from connectors.oracle_ebs.queries import EbsQueries
+
+    qualified = sync(ebs, schema="public")  # PostgreSQL's name for where they are here
+    assert len(qualified.records("orders")) == len(ebs.current("orders"))
+    sql = str(
+        EbsQueries()
+        .order_headers()
+        .compile(
+            dialect=oracle_oracledb.dialect(),
+            schema_translate_map={None: "APPS"},
+            render_schema_translate=True,
+        )
+    )
+    assert 'FROM "APPS"."OE_ORDER_HEADERS_ALL"' in sql
