@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from singer_sdk import Stream
+from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from connectors.oracle_ebs import schemas
 from connectors.oracle_ebs.client import EbsClient
@@ -31,6 +32,9 @@ class EbsStream(Stream):
     # seen, written when the stream finishes (a crash re-reads, never skips).
     is_sorted = False
     check_sorted = False
+    # records.py already emits JSON types exactly as the schema declares them; singer-sdk's
+    # recursive conforming would walk every line of every order again (half the tap's time).
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     key_column: str
 
     def fetch(self, client: EbsClient, queries: EbsQueries, ids: list[int]) -> list[dict]:
