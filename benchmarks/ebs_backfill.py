@@ -122,6 +122,7 @@ class Result:
     backfill_seconds: float
     copy_seconds: float
     idle_seconds: float
+    idle_records: int
     incremental_seconds: float
     incremental_records: int
     peaks: dict[str, int]
@@ -213,7 +214,7 @@ def run(admin: str, lines: int, changes: int, batch_size: int) -> Result:
                 raise SystemExit(f"backfill {backfill.status}: {backfill.message}")
             copy_seconds = copy_floor(source, warehouse)
             started = time.perf_counter()
-            runner.run("ebs")  # nothing changed: the fixed cost (process start-ups, feeds)
+            idle = runner.run("ebs")  # nothing changed: process start-ups, feeds, lookback
             idle_seconds = time.perf_counter() - started
             change(source, changes)
             started = time.perf_counter()
@@ -225,6 +226,7 @@ def run(admin: str, lines: int, changes: int, batch_size: int) -> Result:
             backfill_seconds,
             copy_seconds,
             idle_seconds,
+            idle.records_in,
             incremental_seconds,
             incremental.records_in,
             memory.peaks,
@@ -250,14 +252,15 @@ def main() -> None:
     ]
     print(
         f"{'lines':>10}{'sync l/s':>11}{'COPY l/s':>11}{'x COPY':>8}{'tap MB':>8}"
-        f"{'target MB':>10}{'idle s':>8}{'incr s':>8}{'incr recs':>10}"
+        f"{'target MB':>10}{'idle s':>8}{'idle recs':>10}{'incr s':>8}{'incr recs':>10}"
     )
     for r in results:
         sync_rate, copy_rate = r.lines / r.backfill_seconds, r.lines / r.copy_seconds
         print(
             f"{r.lines:>10,}{sync_rate:>11,.0f}{copy_rate:>11,.0f}{sync_rate / copy_rate:>8.3f}"
             f"{r.peaks.get('tap', 0):>8}{r.peaks.get('target', 0):>10}"
-            f"{r.idle_seconds:>8.2f}{r.incremental_seconds:>8.2f}{r.incremental_records:>10,}"
+            f"{r.idle_seconds:>8.2f}{r.idle_records:>10,}"
+            f"{r.incremental_seconds:>8.2f}{r.incremental_records:>10,}"
         )
     small, large = results
     small_cost = small.incremental_seconds - small.idle_seconds
