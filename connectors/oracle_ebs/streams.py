@@ -73,9 +73,12 @@ class EbsStream(Stream):
             lookback = timedelta(minutes=float(self.config.get("lookback_minutes", 60)))
             since = self.clock.local_floor(start - lookback, now)
             changed = sorted(self._changed_ids(client, queries, since))
+            emitted: list[int] = []
             for ids in client.chunks(changed, queries.page_size):
-                yield from self.fetch(client, queries, ids)
-            yield from self._reconcile(client, queries, changed, now)
+                for record in self.fetch(client, queries, ids):
+                    emitted.append(int(record[self.key_column]))
+                    yield record
+            yield from self._reconcile(client, queries, emitted, now)
         finally:
             client.close()
 
