@@ -63,13 +63,17 @@ def _letter(key: str, payload: Any, problem: Refusal, stream: str, about: str) -
 
 
 def _version(mapping: CompiledMapping | None, payload: dict) -> datetime | None:
-    """The record's source version; a broken one is reported when the record is mapped."""
+    """The record's source version; a broken one is reported when the record is mapped.
+
+    A tombstone that holds only its key has no version of its own: the time of the delete
+    stands in, so it is landed over the record it deletes (and remap replays it).
+    """
     if mapping is None:
         return None
     with contextlib.suppress(RecordError):
         version = mapping.version_of(payload)
         return version if isinstance(version, datetime) else None
-    return None
+    return _tombstone(payload) if isinstance(payload, dict) else None
 
 
 def _tombstone(payload: dict) -> datetime | None:
@@ -176,19 +180,24 @@ class StreamLoader:
         transaction = self.transaction
         triage = transaction.triage(self.source, stream, incoming, tag)
         mapped: list[MappedRecord] = []
+        erased: list[tuple[str, datetime]] = []
         if mapping is None:
             batch.unmapped = len(triage.to_map)
         else:
-            mapped = self._map_records(stream, mapping, triage.to_map, letters, self._horizon())
-        transaction.land_raw(
-            self.source, stream, triage.to_map, {m.record.key: tag for m in mapped}
-        )
+            mapped = self._map_records(
+                stream, mapping, triage.to_map, letters, self._horizon(), erased
+            )
+        taken = [m.record.key for m in mapped] + [key for key, _ in erased]
+        transaction.land_raw(self.source, stream, triage.to_map, dict.fromkeys(taken, tag))
         batch.rejected_transitions = transaction.upsert_entities(
             stream, mapped, tag, triage.corrections
         )
+        if erased and mapping is not None:
+            root = mapping.entities[0].name if mapping.entities else None
+            transaction.soft_delete_records(self.source, stream, erased, root)
         transaction.dead_letter(self.source, stream, letters, tag)
-        transaction.resolve_dead_letters(self.source, stream, [m.record.key for m in mapped])
-        batch.upserted = len(mapped)
+        transaction.resolve_dead_letters(self.source, stream, taken)
+        batch.upserted = len(mapped) + len(erased)
         batch.unchanged = triage.unchanged
         batch.dead_lettered = len(letters)
         self.counts.setdefault(stream, LoadCounts()).add(batch)
@@ -201,14 +210,23 @@ class StreamLoader:
         records: list[IncomingRecord],
         letters: list[DeadLetter],
         horizon: VersionHorizon,
+        erased: list[tuple[str, datetime]] | None = None,
     ) -> list[MappedRecord]:
-        """Map records to unified entities; a bad one becomes a dead letter."""
+        """Map records to unified entities; a bad one becomes a dead letter.
+
+        A tombstone that does not map (a source that deletes rows knows only the key) is
+        put in ``erased``: what earlier versions of that record produced is soft-deleted.
+        """
         mapped: list[MappedRecord] = []
         claims = _ChildClaims()
         for record in records:
             try:
                 entities = mapping.map(record.payload)
             except RecordError as exc:
+                deleted_at = _tombstone(record.payload)
+                if deleted_at is not None and erased is not None:
+                    erased.append((record.key, deleted_at))
+                    continue
                 reason = f"{stream} record {record.key}: {exc.reason()}"
                 letters.append(
                     DeadLetter(

@@ -192,7 +192,7 @@ class LoadTransaction:
                     guard=guard or self._entity_guard,
                 )
         if order_rows:
-            self._soft_delete_dropped_children(order_rows, now)
+            self._soft_delete_dropped_children(order_rows, stream, now)
         scans = by_kind.get("tracking_event", {}).values()
         self.statuses.advance_by_tracking(
             list({row["shipment_key"] for row in scans if row["deleted_at"] is None}), now
@@ -216,34 +216,58 @@ class LoadTransaction:
         return row
 
     def _soft_delete_dropped_children(
-        self, order_rows: list[dict[str, Any]], now: datetime
+        self, order_rows: list[dict[str, Any]], stream: str, now: datetime
     ) -> None:
         """Lines, payments and shipments an order no longer has are marked deleted.
 
         Children carry their order's version; one older than the order's current version
-        was not in the order's latest payload. Only children of the order's own stream
-        count: a shipment another stream loaded (U8's dispatch notes) was never in it.
+        was not in the order's latest payload. Only children the same stream produced
+        count: a source whose shipments come in a stream of their own (EBS delivery
+        details, U8 dispatch notes) does not drop them by re-sending the order.
         """
-        by_stream: dict[str, list[Any]] = {}
-        for row in order_rows:
-            by_stream.setdefault(row["source_stream"], []).append(row["order_key"])
+        keys = [row["order_key"] for row in order_rows]
         orders = schema.orders
-        for stream, keys in by_stream.items():
-            for child in (schema.order_lines, schema.payments, schema.shipments):
-                current_version = (
-                    select(orders.c.source_updated_at)
-                    .where(orders.c.order_key == child.c.order_key)
-                    .scalar_subquery()
+        for child in (schema.order_lines, schema.payments, schema.shipments):
+            current_version = (
+                select(orders.c.source_updated_at)
+                .where(orders.c.order_key == child.c.order_key)
+                .scalar_subquery()
+            )
+            self.connection.execute(
+                update(child)
+                .where(
+                    key_in(child.c.order_key, keys, self.bulk.dialect),
+                    child.c.source_stream == stream,
+                    child.c.deleted_at.is_(None),
+                    child.c.source_updated_at < current_version,
                 )
+                .values(deleted_at=now)
+            )
+
+    def soft_delete_records(
+        self, source: str, stream: str, deleted: Sequence[tuple[str, datetime]], root: str | None
+    ) -> None:
+        """Soft-delete what records of ``stream`` produced, for key-only tombstones.
+
+        A source that deletes rows outright (EBS) can only say which key is gone, not
+        what the record held, so such a tombstone does not map. Every unified row keeps
+        its source record's key: the rows that record produced are marked deleted. A
+        buyer carried inside another record is not deleted with it (``root`` is the
+        kind of the stream's first entity).
+        """
+        for key, when in deleted:
+            for kind, table in schema.ENTITY_TABLES.items():
+                if kind == "customer" and root != "customer":
+                    continue
                 self.connection.execute(
-                    update(child)
+                    update(table)
                     .where(
-                        key_in(child.c.order_key, keys, self.bulk.dialect),
-                        child.c.source_stream == stream,
-                        child.c.deleted_at.is_(None),
-                        child.c.source_updated_at < current_version,
+                        table.c.source_system == source,
+                        table.c.source_stream == stream,
+                        table.c.source_record_key == key,
+                        table.c.deleted_at.is_(None),
                     )
-                    .values(deleted_at=now)
+                    .values(deleted_at=when)
                 )
 
     # dead letters, state, runs ----------------------------------------------------

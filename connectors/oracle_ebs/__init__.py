@@ -1,0 +1,1 @@
+"""The oracle_ebs connector: its tap, client, streams and simulator."""
