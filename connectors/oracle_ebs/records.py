@@ -13,6 +13,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import sqlalchemy as sa
+
+from connectors.oracle_ebs import schema
 from connectors.oracle_ebs.clock import ServerClock
 from connectors.oracle_ebs.codes import least_advanced
 
@@ -46,10 +49,26 @@ def _number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+#: NUMBER columns that are not ids: read as the driver returns them (queries.lenient_columns),
+#: so SQLite hands over a whole one as int; the stream's schema says exact decimal text.
+NUMBER_COLUMNS = frozenset(
+    column.name
+    for table in schema.metadata.tables.values()
+    for column in table.columns
+    if isinstance(column.type, sa.Numeric)
+)
+
+
 def plain(row: Row, clock: ServerClock, drop: Iterable[str] = ()) -> dict[str, Any]:
     """A row as a JSON-ready dict."""
     skipped = set(drop)
-    return {k: json_value(v, clock) for k, v in row.items() if k not in skipped}
+    return {
+        k: str(v)
+        if k in NUMBER_COLUMNS and isinstance(v, int) and not isinstance(v, bool)
+        else json_value(v, clock)
+        for k, v in row.items()
+        if k not in skipped
+    }
 
 
 def latest(clock: ServerClock, *values: Any) -> str | None:

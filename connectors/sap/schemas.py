@@ -45,6 +45,8 @@ def _order_schema() -> dict[str, Any]:
     properties["OverallOrdReltdBillgStatus"] = dict(_NULLABLE_STRING)
     # set only on an order SAP could not deliver (see records.error_record)
     properties["_source_error"] = dict(_NULLABLE_STRING)
+    # Derived by the tap: the items' NetAmount summed, rejected items included (as ordered).
+    properties["OrderedNetAmount"] = dict(_NULLABLE_STRING)
     properties["items"] = {
         "type": ["array", "null"],
         "items": {"type": "object", "properties": entity_schema(item)},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -92,6 +93,19 @@ class OrdersStream(SapStream):
 
     def fetch(self, since: datetime | None) -> Iterator[dict[str, Any]]:
         return self.source.orders(since)
+
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        """Add ``OrderedNetAmount``: TotalNetAmount leaves rejected items out, while the
+        unified order is as ordered (its lines, rejected ones too, add up to it)."""
+        amounts = [item.get("NetAmount") for item in row.get("items") or ()]
+        try:
+            total = sum((Decimal(str(a)) for a in amounts if a is not None), Decimal(0))
+        except InvalidOperation:
+            total = None  # the mapping dead-letters the item's malformed NetAmount itself
+        row["OrderedNetAmount"] = None if total is None or not amounts else str(total)
+        return row
 
     def _increment_stream_state(
         self, latest_record: dict[str, Any], *, context: Context | None = None

@@ -42,6 +42,7 @@ class DemoPipeline:
 #: Every source the demo syncs, in the order it syncs them.
 DEMO_PIPELINES = (
     DemoPipeline("shopify-demo", "shopify", "Shopify"),
+    DemoPipeline("oracle-ebs-demo", "oracle_ebs", "Oracle EBS"),
     DemoPipeline("u8-demo", "u8", "Yonyou U8"),
     DemoPipeline("sap-demo", "sap", "SAP S/4HANA"),
 )

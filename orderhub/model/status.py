@@ -56,9 +56,9 @@ _AFTER_SHIPPING = frozenset(MAIN_PATH[_RANK[OrderStatus.SHIPPED] :])
 
 #: Side exits from the main path, and where each side state may go next.
 _SIDE_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.ON_HOLD: frozenset(
-        {*_BEFORE_SHIPPING, OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REFUNDED}
-    ),
+    # A released hold may resume anywhere ahead: sources skip steps between two syncs
+    # (released, delivered and billed in one go), as they do on the main path.
+    OrderStatus.ON_HOLD: frozenset({*MAIN_PATH, OrderStatus.CANCELLED, OrderStatus.REFUNDED}),
     OrderStatus.CANCELLED: frozenset({OrderStatus.REFUNDED}),
     OrderStatus.RETURNED: frozenset({OrderStatus.REFUNDED}),
     OrderStatus.REFUNDED: frozenset(),

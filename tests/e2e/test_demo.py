@@ -60,6 +60,8 @@ def test_demo_syncs_twice_and_prints_a_summary(tmp_path: Path) -> None:
     engine = create_warehouse_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
         orders = connection.execute(select(func.count()).select_from(schema.orders)).scalar()
+        letters = connection.execute(select(schema.dead_letters.c.reason)).scalars().all()
+    assert letters == []  # every demo source's records map and load
     # every demo order: live lines add up to the subtotal, parts to the total
     refunded = [o for o in assert_amounts_reconcile(engine) if (o.refunded_amount or 0) > 0]
     engine.dispose()

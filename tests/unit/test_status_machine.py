@@ -119,3 +119,11 @@ def test_a_status_a_scan_set_is_never_behind_what_lags_behind_it(
     # No cycle: the source catching up (or going past) is never itself lagging.
     if lags_behind(held, observed):
         assert not lags_behind(observed, held)
+
+
+def test_a_released_hold_resumes_anywhere_ahead_but_nothing_shipped_goes_on_hold() -> None:
+    # released, delivered and billed between two syncs (SAP billing block, EBS hold)
+    assert is_allowed(OrderStatus.ON_HOLD, OrderStatus.COMPLETED)
+    assert is_allowed(OrderStatus.ON_HOLD, OrderStatus.DELIVERED)
+    assert not is_allowed(OrderStatus.SHIPPED, OrderStatus.ON_HOLD)
+    assert not is_allowed(OrderStatus.ON_HOLD, OrderStatus.RETURNED)

@@ -92,7 +92,7 @@ def test_sync_into_sqlite_with_bad_input_dead_lettered(
     reasons = {(r.source_system, r.stream, r.rule, r.field, r.record_key) for r in letters}
     assert ("sap", "orders", "unknown_code", "order.status", bad["unknown_status"]) in reasons
     assert any(
-        r.record_key == bad["malformed_decimal"] and r.field == "order.total_amount"
+        r.record_key == bad["malformed_decimal"] and r.field == "order.current_total_amount"
         for r in letters
     )
     assert any(r.rule == "missing_key" and r.stream == "orders" for r in letters)

@@ -63,7 +63,7 @@ def test_ecc_orders_and_customers_land_and_bad_input_is_dead_lettered(
         "delivery_block": "on_hold",
         "partly_delivered": "shipped",
         "delivered": "shipped",
-        "billing_block": "on_hold",
+        "billing_block": "shipped",  # set after delivery: the goods have left
         "partly_rejected": "completed",
         "completed": "completed",
         "rejected": "cancelled",
@@ -83,8 +83,7 @@ def test_ecc_orders_and_customers_land_and_bad_input_is_dead_lettered(
     assert "ordered_at" in reason or "SalesOrderDate" in reason
 
     # The next sync reads the changes only, and the warehouse follows the source as far
-    # as the canonical state machine allows (a billing block released after delivery,
-    # on_hold -> completed, is recorded but refused by orderhub.model.status).
+    # as the canonical state machine allows.
     before = {n: ecc.store.orders[n]["state"] for n in orders}
     changed = ecc.change(6)["orders"]
     second = runner.run("ecc")

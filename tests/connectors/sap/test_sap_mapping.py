@@ -21,9 +21,12 @@ CASES = [
     ("credit check not performed", (None, None, None, None, "A", "A", None), "pending_payment"),
     ("credit released by the rep", ("A", None, None, "D", "A", "A", None), "pending_payment"),
     ("blocked by credit check", ("A", None, None, "B", "A", "A", None), "on_hold"),
-    ("credit partially released", ("A", None, None, "C", "B", "B", None), "on_hold"),
+    ("credit partially released", ("A", None, None, "C", "B", "A", None), "on_hold"),
     ("delivery block", ("A", "01", None, "A", "A", "A", None), "on_hold"),
-    ("billing block after delivery", ("A", None, "02", "A", "B", "C", None), "on_hold"),
+    ("billing block before delivery", ("A", None, "02", "A", "A", "A", None), "on_hold"),
+    ("billing block after delivery", ("A", None, "02", "A", "B", "C", None), "shipped"),
+    ("rest blocked after partial delivery", ("A", "01", None, "A", "B", "B", None), "shipped"),
+    ("credit block after partial delivery", ("A", None, None, "C", "B", "B", None), "shipped"),
     ("partly delivered", ("A", None, None, "A", "B", "B", None), "shipped"),
     ("fully delivered, not billed", ("A", None, None, "A", "B", "C", None), "shipped"),
     ("delivered and billed", ("A", None, None, "A", "C", "C", None), "completed"),
@@ -67,6 +70,7 @@ def order_record(**header: Any) -> dict[str, Any]:
         "SalesOrderDate": "2024-04-30",
         "CreationDate": "2024-04-30",
         "TotalNetAmount": "125000.000",
+        "OrderedNetAmount": "125000.000",
         "TransactionCurrency": "JPY",
         "OverallSDDocumentRejectionSts": "A",
         "DeliveryBlockReason": None,
@@ -94,7 +98,7 @@ def test_an_order_record_maps_with_raw_codes_and_unshifted_date() -> None:
     entities = CATALOG.get("sap", "orders").map(order_record())
     order = next(e for e in entities if isinstance(e, Order))
     line = next(e for e in entities if isinstance(e, OrderLine))
-    assert order.status == "on_hold" and order.status_raw == "A/-/02/A/B/C/-"
+    assert order.status == "shipped" and order.status_raw == "A/-/02/A/B/C/-"
     assert str(order.total_amount) == "125000.000" and order.currency == "JPY"
     assert order.ordered_at.isoformat() == "2024-04-30T00:00:00+00:00"
     assert order.customer_source_id == "0017100001"
@@ -105,7 +109,8 @@ def test_an_order_record_maps_with_raw_codes_and_unshifted_date() -> None:
 @pytest.mark.parametrize(
     ("change", "field", "rule"),
     [
-        ({"TotalNetAmount": "12,50"}, "order.total_amount", "decimal"),
+        ({"OrderedNetAmount": "12,50"}, "order.subtotal_amount", "decimal"),
+        ({"TotalNetAmount": "12,50"}, "order.current_total_amount", "decimal"),
         ({"OverallSDProcessStatus": "X"}, "order.status", "unknown_code"),
         ({"SalesOrder": None}, "order.source_id", "required"),
         ({"_source_error": "/IWBEP/CM_MGW_RT/005: Unit PCE"}, "order.source_id", "source_error"),
