@@ -15,6 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from connectors.oracle_ebs.schema import (
+    ACCT,
+    CP,
+    DA,
+    DD,
+    DEL,
+    HOLD,
     HZ_CONTACT_POINTS,
     HZ_CUST_ACCOUNTS,
     HZ_CUST_ACCT_SITES_ALL,
@@ -22,23 +28,20 @@ from connectors.oracle_ebs.schema import (
     HZ_LOCATIONS,
     HZ_PARTIES,
     HZ_PARTY_SITES,
+    LOC,
     OE_ORDER_HEADERS_ALL,
     OE_ORDER_HOLDS_ALL,
     OE_ORDER_LINES_ALL,
+    PARTY,
+    PSITE,
+    SITE,
+    USE,
     WSH_DELIVERY_ASSIGNMENTS,
     WSH_DELIVERY_DETAILS,
     WSH_NEW_DELIVERIES,
+    H,
+    L,
 )
-
-H, L, HOLD = OE_ORDER_HEADERS_ALL.c, OE_ORDER_LINES_ALL.c, OE_ORDER_HOLDS_ALL.c
-ACCT, PARTY, CP = HZ_CUST_ACCOUNTS.c, HZ_PARTIES.c, HZ_CONTACT_POINTS.c
-SITE, USE, PSITE, LOC = (
-    HZ_CUST_ACCT_SITES_ALL.c,
-    HZ_CUST_SITE_USES_ALL.c,
-    HZ_PARTY_SITES.c,
-    HZ_LOCATIONS.c,
-)
-DD, DA, DEL = WSH_DELIVERY_DETAILS.c, WSH_DELIVERY_ASSIGNMENTS.c, WSH_NEW_DELIVERIES.c
 
 #: A keyset position in a change feed: the last (LAST_UPDATE_DATE, key) read.
 Position = tuple[datetime, int]

@@ -22,6 +22,12 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from connectors.oracle_ebs.feeds import DETAIL_WITH_DELIVERY, KEYS, ChangeFeed, Position
 from connectors.oracle_ebs.schema import (
+    ACCT,
+    CP,
+    DA,
+    DD,
+    DEL,
+    HOLD,
     HZ_CONTACT_POINTS,
     HZ_CUST_ACCOUNTS,
     HZ_CUST_ACCT_SITES_ALL,
@@ -29,23 +35,18 @@ from connectors.oracle_ebs.schema import (
     HZ_LOCATIONS,
     HZ_PARTIES,
     HZ_PARTY_SITES,
+    LOC,
     OE_ORDER_HEADERS_ALL,
     OE_ORDER_HOLDS_ALL,
     OE_ORDER_LINES_ALL,
-    WSH_DELIVERY_ASSIGNMENTS,
+    PARTY,
+    PSITE,
+    SITE,
+    USE,
     WSH_DELIVERY_DETAILS,
-    WSH_NEW_DELIVERIES,
+    H,
+    L,
 )
-
-H, L, HOLD = OE_ORDER_HEADERS_ALL.c, OE_ORDER_LINES_ALL.c, OE_ORDER_HOLDS_ALL.c
-ACCT, PARTY, CP = HZ_CUST_ACCOUNTS.c, HZ_PARTIES.c, HZ_CONTACT_POINTS.c
-SITE, USE, PSITE, LOC = (
-    HZ_CUST_ACCT_SITES_ALL.c,
-    HZ_CUST_SITE_USES_ALL.c,
-    HZ_PARTY_SITES.c,
-    HZ_LOCATIONS.c,
-)
-DD, DA, DEL = WSH_DELIVERY_DETAILS.c, WSH_DELIVERY_ASSIGNMENTS.c, WSH_NEW_DELIVERIES.c
 
 
 def _ids(name: str) -> sa.BindParameter[Any]:

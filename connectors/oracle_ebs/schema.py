@@ -269,3 +269,14 @@ WSH_NEW_DELIVERIES = sa.Table(
     *_who(),
     sa.Index("WSH_NEW_DELIVERIES_LUD", "LAST_UPDATE_DATE"),
 )
+
+#: Column collections of the tables, as the tap's and the simulator's queries name them.
+H, L, HOLD = OE_ORDER_HEADERS_ALL.c, OE_ORDER_LINES_ALL.c, OE_ORDER_HOLDS_ALL.c
+ACCT, PARTY, CP = HZ_CUST_ACCOUNTS.c, HZ_PARTIES.c, HZ_CONTACT_POINTS.c
+SITE, USE, PSITE, LOC = (
+    HZ_CUST_ACCT_SITES_ALL.c,
+    HZ_CUST_SITE_USES_ALL.c,
+    HZ_PARTY_SITES.c,
+    HZ_LOCATIONS.c,
+)
+DD, DA, DEL = WSH_DELIVERY_DETAILS.c, WSH_DELIVERY_ASSIGNMENTS.c, WSH_NEW_DELIVERIES.c

@@ -15,6 +15,10 @@ import sqlalchemy as sa
 
 from connectors.oracle_ebs.queries import lenient_columns
 from connectors.oracle_ebs.schema import (
+    DA,
+    DD,
+    DEL,
+    HOLD,
     HZ_CONTACT_POINTS,
     HZ_CUST_ACCOUNTS,
     OE_ORDER_HEADERS_ALL,
@@ -23,12 +27,12 @@ from connectors.oracle_ebs.schema import (
     WSH_DELIVERY_ASSIGNMENTS,
     WSH_DELIVERY_DETAILS,
     WSH_NEW_DELIVERIES,
+    H,
+    L,
 )
 from connectors.oracle_ebs.sim_data import NEXT_LINE_STATUS, SHIPPING_STATE, EbsData
 from connectors.oracle_ebs.sim_rows import insert_rows
 
-H, L, HOLD = OE_ORDER_HEADERS_ALL.c, OE_ORDER_LINES_ALL.c, OE_ORDER_HOLDS_ALL.c
-DD, DA, DEL = WSH_DELIVERY_DETAILS.c, WSH_DELIVERY_ASSIGNMENTS.c, WSH_NEW_DELIVERIES.c
 Changed = dict[str, set[str]]
 
 

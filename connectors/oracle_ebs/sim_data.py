@@ -28,8 +28,6 @@ from connectors.oracle_ebs.schema import (
 from connectors.oracle_ebs.sim_customers import seed_customer
 from connectors.oracle_ebs.sim_rows import SAMPLE, insert_rows
 
-H, L = OE_ORDER_HEADERS_ALL.c, OE_ORDER_LINES_ALL.c
-
 #: How a seeded or changed ORDER line moves on (line FLOW_STATUS_CODE).
 NEXT_LINE_STATUS = {
     "AWAITING_SHIPPING": "PICKED",
