@@ -35,12 +35,15 @@ _EMAIL = re.compile(
 # already masked number (138****1234).
 _PHONE = re.compile(
     r"(?<![\w/*.\-])(?!\d{4}-\d{2}-\d{2}|[0-9a-f]{8}-[0-9a-f]{4}-)"
-    r"(?:\+?\(?\d[\d\s()\-]{5,}\d(?![\w*\-])"
+    r"(?:\+?\(?\d[\d\s()\-]{5,}\d(?![\w*\-]|\.\d)"  # not a decimal's whole part
     # dotted (415.555.0100, +1.415.555.0100) only in that shape: not an IP or a version
     r"|(?:\+\d{1,3}\.)?\(?\d{3}\)?\.\d{3}\.\d{4}(?![\w.]))",
     re.IGNORECASE,
 )
 _PHONE_MIN_DIGITS = 7
+#: E.164 allows 15 digits (18 leaves room for a written prefix or extension): a longer
+#: run is a number (an amount, a quantity), not a phone.
+_PHONE_MAX_DIGITS = 18
 _DOT_WORD = re.compile(_DOT, re.IGNORECASE)
 
 
@@ -71,7 +74,7 @@ def _mask_email(match: re.Match[str]) -> str:
 def _mask_phone(match: re.Match[str]) -> str:
     number = match[0]
     digits = sum(c.isdigit() for c in number)
-    if digits < _PHONE_MIN_DIGITS:
+    if not _PHONE_MIN_DIGITS <= digits <= _PHONE_MAX_DIGITS:
         return number
     kept = 4
     masked = []

@@ -25,7 +25,12 @@ Row = Mapping[Any, Any]
 def json_value(value: Any, clock: ServerClock) -> Any:
     """A column value as JSON: DATE to UTC ISO-8601, NUMBER to exact decimal text."""
     if isinstance(value, datetime):
-        return clock.to_utc(value).isoformat()
+        try:
+            return clock.to_utc(value).isoformat()
+        except OverflowError:
+            # A DATE at Oracle's ends (9999-12-31, 0001-01-01) has no UTC instant in range:
+            # passed on as read (no offset), the mapping dead-letters it naming the field.
+            return value.isoformat()
     if isinstance(value, Decimal):
         return _decimal_text(value)
     if isinstance(value, float):  # SQLite, or a driver without exact NUMBER conversion
@@ -73,7 +78,13 @@ def plain(row: Row, clock: ServerClock, drop: Iterable[str] = ()) -> dict[str, A
 
 def latest(clock: ServerClock, *values: Any) -> str | None:
     """The latest of several naive local DATEs, as UTC ISO-8601."""
-    moments = [clock.to_utc(v) for v in values if isinstance(v, datetime)]
+    moments = []
+    for value in values:
+        if isinstance(value, datetime):
+            try:
+                moments.append(clock.to_utc(value))
+            except OverflowError:
+                continue  # no instant: never the record's version (see json_value)
     return max(moments).isoformat() if moments else None
 
 

@@ -201,9 +201,12 @@ class SapStore:
         for n in range(customers):
             self._add_partner(n, start + timedelta(hours=n))
         numbers = sorted(self.partners)
+        # Orders spread over the past month however many there are: a change time in the
+        # future would be refused by the target (implausible_version).
+        step = min(timedelta(minutes=37), timedelta(days=27) / max(count, 1))
         for n in range(count):
-            created = start + timedelta(
-                days=1, minutes=37 * n, microseconds=self.random.randrange(10**6)
+            created = (
+                start + timedelta(days=1, microseconds=self.random.randrange(10**6)) + step * n
             )
             order = self._new_order(f"{10000 + n:010d}", created, numbers)
             for _ in range(self.random.randrange(0, 4)):

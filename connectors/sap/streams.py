@@ -32,8 +32,36 @@ class RecordSource(Protocol):
     def customers(self, since: datetime | None) -> Iterator[dict[str, Any]]: ...
 
 
+#: Rows per request: SAP gateways cap $top at 5,000 by default.
+MAX_PAGE_SIZE = 5000
+
+
+def check_settings(config: Any) -> None:
+    """Refuse settings that would read nothing or skip changes, naming the setting."""
+    page_size = config.get("page_size", 200)
+    if not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ConfigurationError(
+            f"`page_size` must be from 1 to {MAX_PAGE_SIZE}, not {page_size!r}"
+        )
+    lookback = config.get("lookback_minutes") or 0
+    if not isinstance(lookback, int | float) or lookback < 0:
+        raise ConfigurationError(
+            f"`lookback_minutes` must be 0 or more (a negative one skips changes), not {lookback!r}"
+        )
+    start = config.get("start_date")
+    if start is not None:
+        try:
+            datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigurationError(
+                f"`start_date` must be an ISO-8601 date-time such as 2024-01-01T00:00:00Z, "
+                f"not {start!r}"
+            ) from None
+
+
 def record_source(config: Any) -> RecordSource:
     """The client for the configured ``protocol``."""
+    check_settings(config)
     protocol = config.get("protocol") or "odata"
     if protocol == "odata":
         return SapODataClient(config)

@@ -16,7 +16,8 @@ class ShopifyDemoSource:
 
     def __init__(self, simulator: ShopifySimulator, orders: int) -> None:
         self.simulator = simulator
-        self.description = f"Shopify simulator serving {orders} orders at {simulator.url}"
+        noun = "order" if orders == 1 else "orders"
+        self.description = f"Shopify simulator serving {orders} {noun} at {simulator.url}"
 
     def tap_config(self) -> dict[str, Any]:
         return {

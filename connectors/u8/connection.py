@@ -161,7 +161,9 @@ def connect_error(exc: sa.exc.DBAPIError, connection: U8Connection) -> Configura
     detail = _scrub(str(args[-1] if args else original), connection.secrets)
     where = f"U8 database {connection.location.database}"
     lowered = detail.lower()
-    if "unknown database" in lowered or "cannot open database" in lowered:
+    # MariaDB/MySQL say "Access denied for user ... to database ..." for a database the
+    # login may not open (or that does not exist): that is about the database, not the password.
+    if any(s in lowered for s in ("unknown database", "cannot open database", "to database")):
         advice = (
             f"the database does not exist or the login may not open it: check database "
             f"(or year, or the database in {connection.setting}) and the login's access"

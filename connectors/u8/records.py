@@ -63,9 +63,14 @@ class RowConverter:
                 return value  # left as read: the mapping names the field
         if not isinstance(moment, datetime):
             return value
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.zone)
-        return moment.astimezone(UTC).isoformat()
+        try:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=self.zone)
+            return moment.astimezone(UTC).isoformat()
+        except OverflowError:
+            # 0001-01-01 or 9999-12-31 has no UTC instant in range: passed on as read (no
+            # offset), the mapping dead-letters the record naming the field.
+            return moment.replace(tzinfo=None).isoformat()
 
     def convert(self, key: str, value: Any) -> Any:
         if value is None:

@@ -88,9 +88,22 @@ class U8Stream(Stream):
         return U8Client(
             connection_for(self.config, database),
             self.zone(),
-            int(self.config.get("page_size") or 500),
-            int(self.config.get("login_timeout") or 15),
+            self.positive_setting("page_size", 500),
+            self.positive_setting("login_timeout", 15),
         )
+
+    def positive_setting(self, name: str, default: int) -> int:
+        """A whole-number setting of at least 1, or an error naming it."""
+        value = self.config.get(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1:
+            raise ConfigurationError(f"{name} must be a whole number of at least 1 (got {value!r})")
+        return number
 
     def bookmark(self, context: Any) -> int:
         """The last rowversion emitted (exclusive: a rowversion is exact), else 0."""

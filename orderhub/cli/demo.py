@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, inspect, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from orderhub import reports
 from orderhub.cli.console import console
@@ -70,7 +70,8 @@ class DemoWarehouse:
     def __init__(self, url: str) -> None:
         try:
             self.url: URL = make_url(normalise_url(url))
-        except ArgumentError:
+            self.url.get_dialect()  # an unknown database kind (bogus://) fails here
+        except (ArgumentError, NoSuchModuleError):
             raise ConfigurationError(
                 "warehouse URL is not valid; expected e.g. "
                 f"{DEMO_WAREHOUSE} or postgresql://user@host:5432/db"

@@ -138,10 +138,21 @@ def phone_e164(raw: object, region: str | None = None) -> tuple[str | None, Phon
     extension = _EXTENSION.match(text)
     if extension:
         text = extension.group("number")
+    number = _parsed_phone(text, region)
+    if number is None and text.startswith("00"):
+        # 00 is the international prefix almost everywhere (ITU E.164 recommends it), and
+        # ERPs store it as typed (SAP: "001 212 5550174" for a US customer, whose own
+        # prefix is 011): read it as +.
+        number = _parsed_phone("+" + text[2:], None)
+    if number is None:
+        return None, PhoneStatus.INVALID
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), PhoneStatus.E164
+
+
+def _parsed_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    """A valid number, or None."""
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        return None, PhoneStatus.INVALID
-    if not phonenumbers.is_valid_number(number):
-        return None, PhoneStatus.INVALID
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), PhoneStatus.E164
+        return None
+    return number if phonenumbers.is_valid_number(number) else None

@@ -42,7 +42,8 @@ DEFAULT_FILE = Path(CONFIG_NAME)
 DEFAULT_WAREHOUSE = "sqlite:///.orderhub/warehouse.db"
 M = TypeVar("M", bound=BaseModel)
 _REFERENCE = re.compile(
-    r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*|file:[^}]+)(?::-(?P<default>[^}]*))?\}"
+    # A default may hold {...} groups itself: ODBC strings do (DRIVER={MariaDB Unicode};...).
+    r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*|file:[^}]+)(?::-(?P<default>(?:[^{}]|\{[^{}]*\})*))?\}"
 )
 
 

@@ -190,3 +190,9 @@ def test_demo_runs_in_an_empty_postgresql_database(pg_url: str, tmp_path: Path) 
     # no SQLite warehouse on the side: the only files are the ERPs' seeded source databases
     sources = tmp_path / ".orderhub" / "demo" / "sources"
     assert all(sources in path.parents for path in tmp_path.glob("**/*.db"))
+
+
+@pytest.mark.parametrize("url", ["bogus://x", "not a url at all://"])
+def test_an_unknown_kind_of_database_is_refused_as_an_invalid_url(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="warehouse URL is not valid"):
+        DemoWarehouse(url)

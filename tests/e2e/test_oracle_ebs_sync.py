@@ -4,6 +4,7 @@ PostgreSQL into a SQLite warehouse; bad rows of a legacy database become dead le
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,7 +58,12 @@ def make_legacy(ebs: EbsDatabase) -> dict[str, int]:
     """A legacy EBS copy: text in a NUMBER column, a line without its key, an unknown code."""
     lines = source_rows(ebs, sa.select(L.HEADER_ID, L.LINE_ID).order_by(L.LINE_ID))
     headers = sorted({h for h, _ in lines})
-    bad = {"text_quantity": headers[1], "null_key": headers[2], "unknown_code": headers[3]}
+    bad = {
+        "text_quantity": headers[1],
+        "null_key": headers[2],
+        "unknown_code": headers[3],
+        "end_of_time": headers[4],
+    }
     with ebs.engine.begin() as c:
         c.execute(
             sa.text('ALTER TABLE "OE_ORDER_LINES_ALL" DROP CONSTRAINT "OE_ORDER_LINES_ALL_pkey"')
@@ -83,6 +89,12 @@ def make_legacy(ebs: EbsDatabase) -> dict[str, int]:
             OE_ORDER_HEADERS_ALL.update()
             .where(bad["unknown_code"] == H.HEADER_ID)
             .values(FLOW_STATUS_CODE="AWAITING_MARS_APPROVAL")
+        )
+        # Oracle's last DATE: no UTC instant in range east of UTC+0 (was a crash, every rerun)
+        c.execute(
+            OE_ORDER_HEADERS_ALL.update()
+            .where(bad["end_of_time"] == H.HEADER_ID)
+            .values(ORDERED_DATE=datetime(9999, 12, 31, 23, 59, 59))
         )
     return bad
 
@@ -113,6 +125,8 @@ def test_ebs_syncs_into_the_unified_tables_and_bad_rows_are_dead_letters(
     unknown = letters[bad["unknown_code"]]
     assert unknown.rule == "unknown_code" and "AWAITING_MARS_APPROVAL" in unknown.reason
     assert unknown.field == "order.status"
+    end_of_time = letters[bad["end_of_time"]]
+    assert end_of_time.field == "order.ordered_at" and "9999-12-31" in end_of_time.reason
 
     headers = source_rows(ebs, sa.select(OE_ORDER_HEADERS_ALL))
     loaded = {int(r.source_id): r for r in warehouse_rows(runner, sa.select(schema.orders))}

@@ -150,3 +150,14 @@ def test_an_unknown_pipeline_lists_the_ones_there_are(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, {"pipelines": PIPELINES}), env={})
     with pytest.raises(ConfigurationError, match=r"no pipeline 'nope' .*shop_a, shop_b"):
         settings.pipeline("nope")
+
+
+def test_a_default_may_hold_braces_as_odbc_strings_do(tmp_path: Path) -> None:
+    odbc = "DRIVER={MariaDB Unicode};SERVER=127.0.0.1;PWD={a;b}"
+    pipelines = {
+        "u8": {"source": "u8", "config": {"odbc_connection_string": f"${{U8_ODBC:-{odbc}}}"}}
+    }
+    path = write(tmp_path, {"pipelines": pipelines})
+    assert load_settings(path, env={}).pipeline("u8").config["odbc_connection_string"] == odbc
+    chosen = load_settings(path, env={"U8_ODBC": "DSN=u8"}).pipeline("u8")
+    assert chosen.config["odbc_connection_string"] == "DSN=u8"

@@ -154,3 +154,17 @@ def test_keys_are_deterministic_and_distinct_per_kind(source: str, source_id: st
     assert deterministic_key("order", source, source_id) != deterministic_key(
         "customer", source, source_id
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        ("001 212 5550174", "US", "+12125550174"),  # the US's own prefix is 011
+        ("0081 3 65550248", "JP", "+81365550248"),  # Japan's is 010
+        ("0049 30 1234567", "DE", "+49301234567"),
+    ],
+)
+def test_an_00_international_prefix_reads_as_plus_in_any_country(
+    raw: str, region: str, e164: str
+) -> None:
+    assert phone_e164(raw, region) == (e164, PhoneStatus.E164)

@@ -94,3 +94,23 @@ def test_soap_reads_both_streams_from_the_ecc_client(monkeypatch: pytest.MonkeyP
     assert {since.isoformat() for _, since in FakeEcc.seen if since} == {
         "2024-04-30T23:55:00+00:00"
     }
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"page_size": 0}, "page_size"),  # would read nothing and look healthy
+        ({"page_size": -5}, "page_size"),
+        ({"page_size": 99999}, "page_size"),
+        ({"lookback_minutes": -5}, "lookback_minutes"),  # would skip changes
+        ({"start_date": "yesterday"}, "start_date"),
+        ({"start_date": "2024-13-45"}, "start_date"),
+    ],
+)
+def test_settings_that_would_lose_or_skip_data_are_refused_by_name(
+    settings: dict[str, Any], named: str
+) -> None:
+    config = {"service_url": "http://127.0.0.1:9/sap/opu/odata/sap/API_SALES_ORDER_SRV"}
+    with pytest.raises(ConfigurationError) as refused:
+        record_source({**config, **settings})
+    assert f"`{named}`" in str(refused.value)

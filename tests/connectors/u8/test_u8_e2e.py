@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -96,7 +97,7 @@ def test_bad_records_become_dead_letters_and_the_rest_loads(u8: U8Database, tmp_
         # A customised database: text in a quantity column (SQL Server would be NVARCHAR).
         connection.exec_driver_sql("ALTER TABLE SO_SODetails MODIFY iQuantity VARCHAR(30)")
         ids = list(connection.execute(sa.select(SO_SOMain.c.ID).order_by(SO_SOMain.c.ID)).scalars())
-        text_qty, null_code, bad_currency, bad_flag = ids[1], ids[2], ids[3], ids[4]
+        text_qty, null_code, bad_currency, bad_flag, year_one = ids[1:6]
         connection.execute(
             SO_SODetails.update().where(SO_SODetails.c["ID"] == text_qty).values(iQuantity="十二")
         )
@@ -109,15 +110,23 @@ def test_bad_records_become_dead_letters_and_the_rest_loads(u8: U8Database, tmp_
         connection.execute(
             SO_SOMain.update().where(SO_SOMain.c["ID"] == bad_flag).values(bReturnFlag=2)
         )
+        # year 1 local time has no UTC instant in range (was a crash on every rerun)
+        first_day = datetime(1, 1, 1)
+        connection.execute(
+            SO_SOMain.update()
+            .where(SO_SOMain.c["ID"] == year_one)
+            .values(dDate=first_day, dcreatesystime=first_day)
+        )
     runner = runner_for(u8, tmp_path)
     result = runner.run("u8")
-    assert result.status == "succeeded" and result.dead_lettered == 4, result
+    assert result.status == "succeeded" and result.dead_lettered == 5, result
     letters = {d["record_key"]: d for d in table(runner, schema.dead_letters)}
     expected = {
         text_qty: ("quantity", "十二"),
         null_code: ("order_number", "required"),
         bad_currency: ("currency", "比特币"),
         bad_flag: ("status", "order_status"),
+        year_one: ("ordered_at", "0001-01-01"),
     }
     assert set(letters) == {f"{ACCOUNT_YEAR}|{i}" for i in expected}
     for order_id, words in expected.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
+from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 import pyodbc
@@ -199,3 +200,34 @@ def test_a_table_the_login_cannot_read_is_named_with_advice(u8: U8Database) -> N
         sync(u8.tap_config())
     message = str(error.value)
     assert "DispatchLists" in message and "may SELECT from" in message
+
+
+def test_a_database_the_login_may_not_open_names_the_database_not_the_password(
+    u8: U8Database,
+) -> None:
+    admin = sa.create_engine(odbc_url(mariadb_odbc("mysql")), isolation_level="AUTOCOMMIT")
+    user, password = "orderhub_u8_no_grant", "no-grant-Pw1"
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP USER IF EXISTS '{user}'@'%'")
+            connection.exec_driver_sql(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'")
+        url = u8.url.replace(
+            quote_plus("UID=root;PWD=;"), quote_plus(f"UID={user};PWD={password};")
+        )
+        assert url != u8.url
+        config = {**u8.tap_config(), "sqlalchemy_url": url}
+        with pytest.raises(ConfigurationError) as error:
+            sync(config)
+        message = str(error.value)
+        assert "check database" in message and "login was refused" not in message
+        assert password not in message
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP USER IF EXISTS '{user}'@'%'")
+        admin.dispose()
+
+
+@pytest.mark.parametrize("value", [-1, 0])
+def test_a_page_size_below_one_is_refused_by_name(u8: U8Database, value: object) -> None:
+    with pytest.raises(ConfigurationError, match="page_size must be a whole number"):
+        sync({**u8.tap_config(), "page_size": value})
