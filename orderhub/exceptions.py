@@ -69,6 +69,11 @@ class SyncCancelled(SyncError):
         super().__init__(message)
 
     @property
+    def reason(self) -> str:
+        """The stop itself ("stopped by SIGINT"), without the advice that follows it."""
+        return str(self).split(";", 1)[0]
+
+    @property
     def exit_code(self) -> int:
         """The shell's convention: 128 + the signal number (130 SIGINT, 143 SIGTERM)."""
         return 128 + self.signum

@@ -229,7 +229,18 @@ def demo(
     """
     from orderhub.cli.demo import DEMO_WAREHOUSE, run_demo
 
-    run_demo(warehouse or DEMO_WAREHOUSE, orders=orders, sources=source or ())
+    catch_early()
+    try:
+        run_demo(warehouse or DEMO_WAREHOUSE, orders=orders, sources=source or ())
+    except SyncCancelled as stopped:
+        # The demo's sources live only while it runs: resuming one sync cannot work, and
+        # the demo starts over anyway.
+        errors.print(
+            f"[bold yellow]cancelled:[/] {stopped.reason}; run `orderhub demo` again "
+            "(it starts over)",
+            highlight=False,
+        )
+        raise typer.Exit(stopped.exit_code) from None
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from rich.console import Group, RenderableType
 from rich.live import Live
 from rich.table import Table
 
@@ -112,28 +113,54 @@ def print_tracebacks(message: str) -> None:
             errors.print(f"{log}:\n{traceback}", markup=False, highlight=False)
 
 
-def sources_summary_table(summaries: dict[str, reports.WarehouseSummary], title: str) -> Table:
-    """The demo's closing summary: one column per source, orders by canonical status."""
-    table = Table(title=title, title_justify="left")
-    table.add_column("")
-    for label in summaries:
-        table.add_column(label, justify="right")
-    # Canonical order (the state machine's), then anything the warehouse holds beside it.
+#: Row labels of the demo's summary, beside the WarehouseSummary field each shows.
+_COUNTS = (
+    ("order lines", "lines"),
+    ("customers", "customers"),
+    ("payments", "payments"),
+    ("shipments", "shipments"),
+    ("tracking events", "tracking_events"),
+    ("open dead letters", "open_dead_letters"),
+    ("refused status transitions", "rejected_transitions"),
+)
+
+
+def _summary_rows(summaries: dict[str, reports.WarehouseSummary]) -> list[tuple[str, list[int]]]:
+    """(label, count per source): orders by canonical status in the state machine's order
+    (then any status beside it), then the other tables."""
     seen = {status for s in summaries.values() for status in s.orders_by_status}
-    statuses = [s.value for s in OrderStatus if s.value in seen] + sorted(
-        seen - {s.value for s in OrderStatus}
-    )
-    for status in statuses:
-        counts = (s.orders_by_status.get(status, 0) for s in summaries.values())
-        table.add_row(f"orders {status}", *(f"{n:,}" for n in counts))
-    for label, field in (
-        ("order lines", "lines"),
-        ("customers", "customers"),
-        ("payments", "payments"),
-        ("shipments", "shipments"),
-        ("tracking events", "tracking_events"),
-        ("open dead letters", "open_dead_letters"),
-        ("refused status transitions", "rejected_transitions"),
-    ):
-        table.add_row(label, *(f"{getattr(s, field):,}" for s in summaries.values()))
-    return table
+    canonical = [s.value for s in OrderStatus]
+    statuses = [s for s in canonical if s in seen] + sorted(seen - set(canonical))
+    rows = [
+        (f"orders {status}", [s.orders_by_status.get(status, 0) for s in summaries.values()])
+        for status in statuses
+    ]
+    rows += [(label, [getattr(s, field) for s in summaries.values()]) for label, field in _COUNTS]
+    return rows
+
+
+def sources_summary_table(
+    summaries: dict[str, reports.WarehouseSummary], title: str
+) -> RenderableType:
+    """The demo's closing summary: a column per source, or on a terminal too narrow for
+    that, one small table per source (a cut label would hide which status a row counts)."""
+    rows = _summary_rows(summaries)
+    label_width = max(len(label) for label, _ in rows)
+    wide = label_width + 4 + sum(max(len(name), 7) + 3 for name in summaries)
+    if wide <= console.width or len(summaries) == 1:
+        table = Table(title=title, title_justify="left")
+        table.add_column("", no_wrap=True)
+        for name in summaries:
+            table.add_column(name, justify="right")
+        for label, counts in rows:
+            table.add_row(label, *(f"{n:,}" for n in counts))
+        return table
+    tables = []
+    for index, name in enumerate(summaries):
+        table = Table(title=f"{title}: {name}", title_justify="left", show_header=False)
+        table.add_column("", no_wrap=True)
+        table.add_column("", justify="right")
+        for label, counts in rows:
+            table.add_row(label, f"{counts[index]:,}")
+        tables.append(table)
+    return Group(*tables)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -95,3 +97,24 @@ def test_demo_syncs_twice_and_prints_a_summary(tmp_path: Path) -> None:
     assert set(left) == {p.source for p in DEMO_PIPELINES}
     assert all(20 <= count < 100 for count in left.values()), left
     assert synced.read_bytes() == b"a user's warehouse"
+
+
+def test_ctrl_c_stops_the_demo_with_advice_that_works(tmp_path: Path) -> None:
+    demo = subprocess.Popen(
+        [ORDERHUB, "demo"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "HOME": str(tmp_path)},
+    )
+    assert demo.stdout is not None
+    for line in demo.stdout:  # stop it inside its first sync
+        if "1. full sync" in line:
+            break
+    time.sleep(3)
+    demo.send_signal(signal.SIGINT)
+    rest = demo.stdout.read()
+    assert demo.wait(timeout=120) == 130, rest
+    # its sources are gone once it stops: resuming one sync cannot work, starting over does
+    assert "run `orderhub demo` again" in rest and "orderhub sync" not in rest

@@ -315,7 +315,7 @@ def simulate(seed: int = 7, count: int = 40, **options: Any) -> Iterator[EccSimu
 def main() -> None:
     """Serve a seeded ECC SOAP service until interrupted; prints the tap settings."""
     parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--orders", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timezone", default="Europe/Berlin")
