@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, FromClause, Join, Select
 
 from connectors.oracle_ebs.feeds import DETAIL_WITH_DELIVERY, KEYS, ChangeFeed, Position
 from connectors.oracle_ebs.schema import (
@@ -68,6 +68,28 @@ def lenient_columns(table: sa.Table) -> list[ColumnElement[Any]]:
         else c
         for c in table.columns
     ]
+
+
+#: The address of a location, as orders (ship-to/bill-to) and customers (sites) carry it.
+ADDRESS_COLUMNS = (
+    LOC.ADDRESS1,
+    LOC.ADDRESS2,
+    LOC.ADDRESS3,
+    LOC.ADDRESS4,
+    LOC.CITY,
+    LOC.STATE,
+    LOC.PROVINCE,
+    LOC.POSTAL_CODE,
+    LOC.COUNTRY,
+)
+
+
+def to_location(sites: FromClause) -> Join:
+    """Account sites (``sites`` holds HZ_CUST_ACCT_SITES_ALL) joined on to their party
+    site and location: the TCA address chain."""
+    return sites.join(HZ_PARTY_SITES, PSITE.PARTY_SITE_ID == SITE.PARTY_SITE_ID).join(
+        HZ_LOCATIONS, LOC.LOCATION_ID == PSITE.LOCATION_ID
+    )
 
 
 class EbsQueries:
@@ -145,22 +167,14 @@ class EbsQueries:
             sa.select(
                 USE.SITE_USE_ID,
                 USE.SITE_USE_CODE,
-                LOC.ADDRESS1,
-                LOC.ADDRESS2,
-                LOC.ADDRESS3,
-                LOC.ADDRESS4,
-                LOC.CITY,
-                LOC.STATE,
-                LOC.PROVINCE,
-                LOC.POSTAL_CODE,
-                LOC.COUNTRY,
+                *ADDRESS_COLUMNS,
             )
             .select_from(
-                HZ_CUST_SITE_USES_ALL.join(
-                    HZ_CUST_ACCT_SITES_ALL, SITE.CUST_ACCT_SITE_ID == USE.CUST_ACCT_SITE_ID
+                to_location(
+                    HZ_CUST_SITE_USES_ALL.join(
+                        HZ_CUST_ACCT_SITES_ALL, SITE.CUST_ACCT_SITE_ID == USE.CUST_ACCT_SITE_ID
+                    )
                 )
-                .join(HZ_PARTY_SITES, PSITE.PARTY_SITE_ID == SITE.PARTY_SITE_ID)
-                .join(HZ_LOCATIONS, LOC.LOCATION_ID == PSITE.LOCATION_ID)
             )
             .where(USE.SITE_USE_ID.in_(_ids("ids")))
         )
@@ -211,23 +225,13 @@ class EbsQueries:
                 PSITE.PARTY_SITE_ID,
                 PSITE.LAST_UPDATE_DATE.label("PARTY_SITE_LAST_UPDATE_DATE"),
                 LOC.LOCATION_ID,
-                LOC.ADDRESS1,
-                LOC.ADDRESS2,
-                LOC.ADDRESS3,
-                LOC.ADDRESS4,
-                LOC.CITY,
-                LOC.STATE,
-                LOC.PROVINCE,
-                LOC.POSTAL_CODE,
-                LOC.COUNTRY,
+                *ADDRESS_COLUMNS,
                 LOC.LAST_UPDATE_DATE.label("LOCATION_LAST_UPDATE_DATE"),
             )
             .select_from(
-                HZ_CUST_ACCT_SITES_ALL.join(
-                    HZ_PARTY_SITES, PSITE.PARTY_SITE_ID == SITE.PARTY_SITE_ID
+                to_location(HZ_CUST_ACCT_SITES_ALL).outerjoin(
+                    HZ_CUST_SITE_USES_ALL, USE.CUST_ACCT_SITE_ID == SITE.CUST_ACCT_SITE_ID
                 )
-                .join(HZ_LOCATIONS, LOC.LOCATION_ID == PSITE.LOCATION_ID)
-                .outerjoin(HZ_CUST_SITE_USES_ALL, USE.CUST_ACCT_SITE_ID == SITE.CUST_ACCT_SITE_ID)
             )
             .where(SITE.CUST_ACCOUNT_ID.in_(_ids("ids")), *self._in_orgs(SITE.ORG_ID))
             .order_by(SITE.CUST_ACCOUNT_ID, SITE.CUST_ACCT_SITE_ID, USE.SITE_USE_ID)

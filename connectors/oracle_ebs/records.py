@@ -108,6 +108,14 @@ def _signed_line(line: dict[str, Any], raw: Row) -> None:
     )
 
 
+def grouped(rows: Iterable[Row], key: str) -> defaultdict[Any, list[Row]]:
+    """Child rows by their parent's key, in query order (a missing parent: no rows)."""
+    groups: defaultdict[Any, list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[row[key]].append(row)
+    return groups
+
+
 def order_records(
     headers: Sequence[Row],
     lines: Sequence[Row],
@@ -116,12 +124,7 @@ def order_records(
     clock: ServerClock,
 ) -> list[dict[str, Any]]:
     """One record per header: its lines and holds nested, total and status inputs added."""
-    lines_of: dict[Any, list[Row]] = defaultdict(list)
-    for line in lines:
-        lines_of[line["HEADER_ID"]].append(line)
-    holds_of: dict[Any, list[Row]] = defaultdict(list)
-    for hold in holds:
-        holds_of[hold["HEADER_ID"]].append(hold)
+    lines_of, holds_of = grouped(lines, "HEADER_ID"), grouped(holds, "HEADER_ID")
     records = []
     for header in headers:
         record = plain(header, clock)
@@ -192,12 +195,7 @@ def customer_records(
     clock: ServerClock,
 ) -> list[dict[str, Any]]:
     """One record per account: party, phones/e-mails and sites (with uses) nested."""
-    points_of: dict[Any, list[Row]] = defaultdict(list)
-    for point in points:
-        points_of[point["OWNER_TABLE_ID"]].append(point)
-    sites_of: dict[Any, list[Row]] = defaultdict(list)
-    for site in sites:
-        sites_of[site["CUST_ACCOUNT_ID"]].append(site)
+    points_of, sites_of = grouped(points, "OWNER_TABLE_ID"), grouped(sites, "CUST_ACCOUNT_ID")
     records = []
     for account in accounts:
         record = plain(account, clock)

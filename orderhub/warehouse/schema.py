@@ -11,6 +11,7 @@ from __future__ import annotations
 import types
 import typing
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -58,16 +59,21 @@ ENTITY_TABLE_NAMES = {
 }
 
 
+def _numeric_column(metadata: Iterable[Any]) -> ExactDecimal | None:
+    """The NUMERIC a field's ``NumericColumn`` marker asks for, if it carries one."""
+    for item in metadata:
+        if isinstance(item, NumericColumn):
+            return ExactDecimal(item.precision, item.scale)
+    return None
+
+
 def _column_type(annotation: Any) -> TypeEngine[Any]:
     """The column type of a model field's annotation (Optional unwrapped)."""
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
         return _column_type(args[0])
     if typing.get_origin(annotation) is typing.Annotated:
-        for item in annotation.__metadata__:
-            if isinstance(item, NumericColumn):
-                return ExactDecimal(item.precision, item.scale)
-        return _column_type(args[0])
+        return _numeric_column(annotation.__metadata__) or _column_type(args[0])
     if isinstance(annotation, type):
         if issubclass(annotation, Enum):
             return String(32)
@@ -94,12 +100,7 @@ def _business_columns(model: type[UnifiedEntity]) -> list[Column[Any]]:
         if info.exclude or name in ("source_system", "source_id", "source_updated_at"):
             continue
         # pydantic moves a required field's Annotated extras into ``info.metadata``.
-        numeric = next((m for m in info.metadata if isinstance(m, NumericColumn)), None)
-        column_type = (
-            ExactDecimal(numeric.precision, numeric.scale)
-            if numeric
-            else _column_type(info.annotation)
-        )
+        column_type = _numeric_column(info.metadata) or _column_type(info.annotation)
         columns.append(Column(name, column_type, nullable=not info.is_required()))
     for name, computed in model.model_computed_fields.items():
         columns.append(Column(name, _column_type(computed.return_type), nullable=True))
