@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml requirements.lock
 	scripts/ensure-system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
-	$(BIN)/uv pip install --python $(BIN)/python --quiet -c requirements.lock -e ".[dev]"
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -c requirements.lock -e ".[dev,airflow]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -39,7 +39,7 @@ services:
 
 # Re-pin every dependency after changing pyproject.toml.
 lock: install
-	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev -o requirements.lock
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --extra airflow -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .orderhub .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks
