@@ -19,6 +19,8 @@ class Faults:
 
     ``slow_seconds`` delays every request while it is positive; when ``slow_requests`` is
     positive only that many requests are delayed, after which ``slow_seconds`` resets to 0.
+    ``faults_after`` requests are answered normally before the error faults fire: an
+    outage in the middle of a sync.
     """
 
     http_500: int = 0
@@ -27,6 +29,7 @@ class Faults:
     slow_requests: int = 0
     malformed_pages: int = 0
     throttle_next: int = 0
+    faults_after: int = 0
 
     def update(self, values: dict[str, Any]) -> None:
         """Set fields from a JSON object, rejecting unknown names."""

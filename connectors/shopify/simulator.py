@@ -188,17 +188,18 @@ class ShopifySimulator(LoopbackServer):
         if delay > 0:
             time.sleep(delay)
         with self._lock:
-            if self._take_fault("http_500"):
+            armed = not self._take_fault("faults_after")
+            if armed and self._take_fault("http_500"):
                 self._record(path, 500, "http_500")
                 return 500, {"errors": "Internal Server Error"}, {}
-            if self._take_fault("http_429"):
+            if armed and self._take_fault("http_429"):
                 self._record(path, 429, "http_429")
                 return 429, {"errors": RATE_LIMITED}, {"Retry-After": "1.0"}
             if request.headers.get("x-shopify-access-token") != self.access_token:
                 self._record(path, 401, "unauthorized")
                 return 401, {"errors": INVALID_TOKEN}, {}
             status, payload, outcome, cost = self._graphql(request.body)
-            if status == 200 and self._take_fault("malformed_pages"):
+            if status == 200 and armed and self._take_fault("malformed_pages"):
                 text = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self._record(path, 200, "malformed", cost)
                 return 200, text[: max(1, len(text) // 2)], {}

@@ -1,4 +1,4 @@
-"""orderhub commands: sync, remap, demo, state, deadletters, runs, mappings, migrate."""
+"""orderhub commands: sync, remap, demo, state, deadletters, runs, mappings, airflow, migrate."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from sqlalchemy import Engine
 
 from orderhub import reports
+from orderhub.cli.airflow import airflow_app
 from orderhub.cli.console import (
     CliState,
     ConfigOption,
@@ -57,6 +58,7 @@ def global_options(
 app.add_typer(state_app, name="state")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(mappings_app, name="mappings")
+app.add_typer(airflow_app, name="airflow")
 app.command("runs")(runs)
 
 

@@ -12,7 +12,9 @@ Values may reference the environment, so secrets never sit in the file::
         streams: [orders, customers]
 
 ``${NAME}`` must be set; ``${NAME:-default}`` falls back to the default;
-``${file:/run/secrets/x}`` reads a secret file (Docker/Kubernetes secrets).
+``${file:/run/secrets/x}`` reads a secret file (Docker/Kubernetes secrets);
+``${var:NAME}`` reads the Airflow Variable NAME (under Airflow through its Variable
+store, elsewhere from ``AIRFLOW_VAR_NAME`` as Airflow itself would).
 
 The file is found like git finds its folder (:func:`find_config`), and relative paths in
 it (a SQLite warehouse, ``mappings_dir``, ``${file:...}``) are relative to the file's
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,8 +45,30 @@ DEFAULT_WAREHOUSE = "sqlite:///.orderhub/warehouse.db"
 M = TypeVar("M", bound=BaseModel)
 _REFERENCE = re.compile(
     # A default may hold {...} groups itself: ODBC strings do (DRIVER={MariaDB Unicode};...).
-    r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*|file:[^}]+)(?::-(?P<default>(?:[^{}]|\{[^{}]*\})*))?\}"
+    r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*|file:[^}]+|var:[A-Za-z0-9_.-]+)(?::-(?P<default>(?:[^{}]|\{[^{}]*\})*))?\}"
 )
+
+
+#: Looks up an Airflow Variable by name (None: not set).
+VariableLookup = Callable[[str], str | None]
+
+
+class AirflowSettings(BaseModel):
+    """How Airflow schedules a pipeline: retries, backfill windows, lock waits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    retries: int = Field(default=3, ge=0, le=50)
+    retry_delay: float = Field(default=60.0, gt=0, description="seconds before the 1st retry")
+    max_retry_delay: float = Field(default=3600.0, gt=0, description="cap of the backoff, s")
+    backfill_window: str = Field(
+        default="1d", pattern=r"^[1-9][0-9]*[mhdw]$", description="e.g. 30m, 6h, 1d, 2w"
+    )
+    max_parallel_windows: int = Field(default=4, ge=1, le=256)
+    lock_wait: float = Field(
+        default=600.0, ge=0, description="seconds a sync waits for another sync of the pipeline"
+    )
+    timeout_minutes: float | None = Field(default=None, gt=0)
 
 
 class PipelineSettings(BaseModel):
@@ -55,6 +79,12 @@ class PipelineSettings(BaseModel):
     source: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     tap: str | None = Field(default=None, description="tap executable, default tap-<source>")
     config: dict[str, Any] = Field(default_factory=dict)
+    connection: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Airflow connection whose fields overlay config when Airflow runs it",
+    )
+    airflow: AirflowSettings = Field(default_factory=AirflowSettings)
     streams: list[str] = Field(default_factory=list, description="empty: every stream")
     schedule: str | None = None
     batch_size: int = Field(default=5000, ge=1, description="records per load step")
@@ -80,9 +110,13 @@ class Settings(BaseModel):
     warehouse: str = DEFAULT_WAREHOUSE
     mappings_dir: str | None = None
     pipelines: dict[str, PipelineSettings] = Field(default_factory=dict)
+    #: Airflow pool slots per source (a source's syncs share one pool: its rate limit).
+    pools: dict[str, int] = Field(default_factory=dict)
     _path: Path | None = PrivateAttr(default=None)
     _raw_pipelines: dict[str, Any] = PrivateAttr(default_factory=dict)
     _env: Mapping[str, str] | None = PrivateAttr(default=None)
+    _variables: VariableLookup | None = PrivateAttr(default=None)
+    _overlays: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
 
     @property
     def path(self) -> Path | None:
@@ -101,11 +135,31 @@ class Settings(BaseModel):
             where = self._path or CONFIG_NAME
             raise ConfigurationError(f"no pipeline {name!r} in {where} (pipelines: {have})")
         if name not in self._raw_pipelines:
-            return self.pipelines[name]
-        env = os.environ if self._env is None else self._env
-        where = f"{self._path}: pipelines.{name}"
-        resolved = _resolve(self._raw_pipelines[name], where, env, self.base_dir)
-        return _validated(PipelineSettings, resolved, f"{self._path}", ("pipelines", name))
+            pipeline = self.pipelines[name]
+        else:
+            env = os.environ if self._env is None else self._env
+            where = f"{self._path}: pipelines.{name}"
+            resolved = _resolve(
+                self._raw_pipelines[name], where, env, self.base_dir, self._variables
+            )
+            pipeline = _validated(PipelineSettings, resolved, f"{self._path}", ("pipelines", name))
+        overlay = self._overlays.get(name)
+        if overlay:
+            pipeline = pipeline.model_copy(update={"config": {**pipeline.config, **overlay}})
+        return pipeline
+
+    def with_config_overlay(self, name: str, values: Mapping[str, Any]) -> Settings:
+        """These settings with ``values`` laid over pipeline ``name``'s config: how an
+        Airflow connection's fields reach a sync without being written anywhere."""
+        copied = self.model_copy()
+        copied._overlays = {**self._overlays, name: dict(values)}
+        return copied
+
+    def with_variables(self, lookup: VariableLookup) -> Settings:
+        """These settings reading ``${var:NAME}`` through ``lookup`` (Airflow's Variables)."""
+        copied = self.model_copy()
+        copied._variables = lookup
+        return copied
 
 
 def find_config(
@@ -222,16 +276,24 @@ def _validated(model: type[M], value: Any, where: str, prefix: tuple[str, ...]) 
         raise ConfigurationError(f"{where}: {field}: {first['msg']}") from None
 
 
-def _resolve(value: Any, where: str, env: Mapping[str, str], base: Path | None) -> Any:
+def _resolve(
+    value: Any,
+    where: str,
+    env: Mapping[str, str],
+    base: Path | None,
+    variables: VariableLookup | None = None,
+) -> Any:
     if isinstance(value, dict):
-        return {k: _resolve(v, f"{where}.{k}", env, base) for k, v in value.items()}
+        return {k: _resolve(v, f"{where}.{k}", env, base, variables) for k, v in value.items()}
     if isinstance(value, list):
-        return [_resolve(v, f"{where}[{i}]", env, base) for i, v in enumerate(value)]
+        return [_resolve(v, f"{where}[{i}]", env, base, variables) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
     def substitute(match: re.Match[str]) -> str:
         name, default = match.group("name"), match.group("default")
+        if name.startswith("var:"):
+            return _variable(name[4:], default, where, env, variables)
         if name.startswith("file:"):
             path = Path(name[5:]).expanduser()
             path = base / path if base and not path.is_absolute() else path
@@ -249,3 +311,23 @@ def _resolve(value: Any, where: str, env: Mapping[str, str], base: Path | None) 
         )
 
     return _REFERENCE.sub(substitute, value)
+
+
+def _variable(
+    name: str,
+    default: str | None,
+    where: str,
+    env: Mapping[str, str],
+    variables: VariableLookup | None,
+) -> str:
+    """An Airflow Variable: from Airflow's store under Airflow, else from the environment
+    variable Airflow itself reads variables from (``AIRFLOW_VAR_<NAME>``)."""
+    found = variables(name) if variables else env.get(f"AIRFLOW_VAR_{name.upper()}")
+    if found is not None:
+        return found
+    if default is not None:
+        return default
+    raise ConfigurationError(
+        f"{where}: Airflow Variable {name} is not set (add it in Airflow, export "
+        f"AIRFLOW_VAR_{name.upper()}, or give a default with ${{var:{name}:-value}})"
+    )
