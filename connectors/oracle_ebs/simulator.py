@@ -173,7 +173,8 @@ def simulate(seed: int = 7, count: int = 40) -> Iterator[EbsDatabase]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Create and seed an EBS-shaped database to sync from; prints its URL.
+    """Create and seed an EBS-shaped database to sync from; prints its URL (password
+    hidden: a stack's logs keep it).
 
     The server is $ORDERHUB_TEST_PG_URL's (an admin URL). ``--keep`` leaves a database
     that exists as it is, so a stack's seed step can run on every start without
@@ -188,11 +189,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.keep and database_exists(args.database):
-        print(database_url(args.database))
-        return
-    seeding = recreate_database(f"{args.database}_seeding")
-    EbsDatabase(seeding, seed=args.seed, count=args.orders).engine.dispose()
-    print(replace_database(args.database, f"{args.database}_seeding"))
+        url = database_url(args.database)
+    else:
+        seeding = recreate_database(f"{args.database}_seeding")
+        EbsDatabase(seeding, seed=args.seed, count=args.orders).engine.dispose()
+        url = replace_database(args.database, f"{args.database}_seeding")
+    print(sa.make_url(url).render_as_string(hide_password=True))
 
 
 if __name__ == "__main__":

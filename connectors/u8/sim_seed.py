@@ -6,13 +6,15 @@ MariaDB ODBC driver, the same pyodbc path a real U8 on SQL Server takes::
     python -m connectors.u8.sim_seed --odbc "DRIVER={MariaDB Unicode};SERVER=u8-mariadb;..." \\
         --database UFDATA_999_2024 --orders 200 --keep
 
-It prints the tap settings for the database.
+It prints the tap settings for the database, the password masked (a stack's logs keep
+what it prints).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 
 import sqlalchemy as sa
 
@@ -70,8 +72,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     odbc = args.odbc or mariadb_odbc()
-    settings = seed(odbc, args.database, orders=args.orders, seed=args.seed, keep=args.keep)
-    print(json.dumps(settings, indent=2), flush=True)
+    try:
+        settings = seed(odbc, args.database, orders=args.orders, seed=args.seed, keep=args.keep)
+    except sa.exc.DBAPIError as exc:
+        raise SystemExit(
+            f"cannot seed {args.database} on the server of --odbc: {exc.orig}; check that "
+            "the server is up and the ODBC string's UID/PWD may create databases"
+        ) from None
+    shown = re.sub(r"(?i)(PWD=)(\{[^}]*\}|[^;]*)", r"\1***", settings["odbc_connection_string"])
+    print(json.dumps({**settings, "odbc_connection_string": shown}, indent=2), flush=True)
 
 
 if __name__ == "__main__":

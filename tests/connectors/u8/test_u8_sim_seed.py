@@ -8,7 +8,7 @@ import random
 import pytest
 import sqlalchemy as sa
 
-from connectors.u8.sim_seed import main
+from connectors.u8.sim_seed import main, seed
 from connectors.u8.simulator import mariadb_odbc, odbc_url
 from tests.connectors.u8.conftest import sync
 
@@ -19,8 +19,10 @@ def test_seeds_once_with_keep_and_tap_u8_reads_it(capsys: pytest.CaptureFixture[
     admin = sa.create_engine(odbc_url(mariadb_odbc()), isolation_level="AUTOCOMMIT")
     try:
         main(["--database", database, "--orders", "7", "--keep"])
-        settings = json.loads(capsys.readouterr().out)
-        assert settings["database"] == database and settings["odbc_dialect"] == "mysql"
+        shown = json.loads(capsys.readouterr().out)
+        assert shown["database"] == database and shown["odbc_dialect"] == "mysql"
+        assert "PWD=***" in shown["odbc_connection_string"]
+        settings = seed(mariadb_odbc(), database, orders=1, seed=7, keep=True)
         assert len(sync(settings).records("orders")) == 7
         main(["--database", database, "--orders", "3", "--keep"])
         capsys.readouterr()
