@@ -110,7 +110,15 @@ def tap_settings(source: str) -> set[str]:
     return set(tap_class.config_jsonschema["properties"])
 
 
-def test_compose_client_renders_the_file(rendered: dict[str, Any]) -> None:
+def test_postgres_creates_the_warehouse_and_redis_brokers(rendered: dict[str, Any]) -> None:
+    services = rendered["services"]
+    assert {"postgres", "redis"} <= set(services)
+    init = ROOT / "docker" / "postgres-init"
+    mounts = [str(v) for v in services["postgres"]["volumes"]]
+    assert any(m.startswith(f"{init}:/docker-entrypoint-initdb.d") for m in mounts), mounts
+    assert "CREATE DATABASE orderhub_warehouse" in (init / "create-databases.sh").read_text()
+    warehouse = services["airflow-worker"]["environment"]["ORDERHUB_WAREHOUSE_URL"]
+    assert warehouse.endswith("@postgres:5432/orderhub_warehouse")
     assert set(rendered["volumes"]) >= {"postgres-data", "airflow-logs"}
 
 
