@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint format bench services lock clean
+.PHONY: install demo test lint format bench services compose-client lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	scripts/ensure-system-packages.sh
@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/orderhub demo
 
-test: install services
+test: install services compose-client
 	$(BIN)/pytest
 
 lint: install
@@ -36,6 +36,10 @@ bench: install services
 services:
 	scripts/ensure-system-packages.sh
 	scripts/ensure-services.sh
+
+# The tests validate docker-compose.yml with Debian's docker-compose (no engine needed).
+compose-client:
+	scripts/ensure-compose-client.sh
 
 # Re-pin every dependency after changing pyproject.toml.
 lock: install

@@ -35,7 +35,13 @@ from connectors.oracle_ebs.schema import (
 )
 from connectors.oracle_ebs.sim_changes import EbsChanges
 from connectors.oracle_ebs.sim_data import EbsData
-from orderhub.connector_kit.sql_source import recreate_database, scratch_database
+from orderhub.connector_kit.sql_source import (
+    database_exists,
+    database_url,
+    recreate_database,
+    replace_database,
+    scratch_database,
+)
 
 SERVER_TIMEZONE = "America/Los_Angeles"
 
@@ -166,16 +172,29 @@ def simulate(seed: int = 7, count: int = 40) -> Iterator[EbsDatabase]:
             database.engine.dispose()
 
 
-def main() -> None:
-    """Create and seed an EBS-shaped database to sync from; prints its URL."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
+def main(argv: list[str] | None = None) -> None:
+    """Create and seed an EBS-shaped database to sync from; prints its URL (password
+    hidden: a stack's logs keep it).
+
+    The server is $ORDERHUB_TEST_PG_URL's (an admin URL). ``--keep`` leaves a database
+    that exists as it is, so a stack's seed step can run on every start without
+    resetting the source its warehouse has synced from.
+    """
+    parser = argparse.ArgumentParser(description="Create and seed an EBS-shaped database")
     parser.add_argument("--database", default="oracle_ebs_source", help="database to (re)create")
     parser.add_argument("--orders", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    url = recreate_database(args.database)
-    EbsDatabase(url, seed=args.seed, count=args.orders).engine.dispose()
-    print(url)
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the database as it is if it exists"
+    )
+    args = parser.parse_args(argv)
+    if args.keep and database_exists(args.database):
+        url = database_url(args.database)
+    else:
+        seeding = recreate_database(f"{args.database}_seeding")
+        EbsDatabase(seeding, seed=args.seed, count=args.orders).engine.dispose()
+        url = replace_database(args.database, f"{args.database}_seeding")
+    print(sa.make_url(url).render_as_string(hide_password=True))
 
 
 if __name__ == "__main__":

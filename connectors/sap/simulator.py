@@ -59,6 +59,7 @@ class SapSimulator(LoopbackServer):
         seed: int = 7,
         count: int = 40,
         port: int = 0,
+        host: str = "127.0.0.1",
         sap_client: str = "100",
         username: str = "ORDERHUB_COMM",
         password: str = "Welcome-S4-2024!",
@@ -66,7 +67,7 @@ class SapSimulator(LoopbackServer):
         client_secret: str = "oauth-secret-8f3a1c",
         token_lifetime: float = 3600.0,
     ) -> None:
-        super().__init__(port=port)
+        super().__init__(host=host, port=port)
         self.store = SapStore(seed=seed, count=count)
         self.sap_client, self.username, self.password = sap_client, username, password
         self.client_id, self.client_secret = client_id, client_secret
@@ -130,7 +131,10 @@ class SapSimulator(LoopbackServer):
             )
         if answer := self._fault():
             return answer
-        base = f"{self.base_url}{ODATA_ROOT}/{service_name}"
+        # __next links name the host the client asked for, as a gateway behind a DNS name
+        # does: a simulator serving 0.0.0.0 in a container is reached as sap-simulator:8766.
+        origin = f"http://{request.headers['host']}" if "host" in request.headers else None
+        base = f"{origin or self.base_url}{ODATA_ROOT}/{service_name}"
         if rest == "$metadata":
             return 200, {"Content-Type": "application/xml"}, service.document
         try:
@@ -333,11 +337,12 @@ def simulate(seed: int = 7, count: int = 40) -> Iterator[SapSimulator]:
 def main() -> None:
     """Serve a seeded simulator until interrupted; prints tap settings for it."""
     parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0: reachable from other hosts")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--orders", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    simulator = SapSimulator(seed=args.seed, count=args.orders, port=args.port)
+    simulator = SapSimulator(seed=args.seed, count=args.orders, host=args.host, port=args.port)
     try:
         simulator.start()
         print(json.dumps(simulator.basic_config(), indent=2), flush=True)

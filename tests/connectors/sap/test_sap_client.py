@@ -290,3 +290,22 @@ def test_business_partner_times_are_read_in_the_system_time_zone() -> None:
     created = {"LastChangeDate": None, "CreationDate": "2024-01-15", "CreationTime": "23:30:00"}
     assert bp_moment(created, berlin).astimezone(UTC).isoformat() == "2024-01-15T22:30:00+00:00"  # type: ignore[union-attr]
     assert bp_moment({}, berlin) is None
+
+
+def test_next_links_follow_the_host_the_client_named() -> None:
+    # In the compose stack the simulator serves 0.0.0.0 and the tap reaches it by its
+    # service name: a __next link naming 0.0.0.0 would send the tap to its own container.
+    simulator = SapSimulator(count=20, host="0.0.0.0")
+    simulator.start()
+    try:
+        port = simulator.base_url.rsplit(":", 1)[1]
+        named = simulator.basic_config()["service_url"].replace("0.0.0.0", "localhost")
+        config = {**simulator.basic_config(), "service_url": named, "page_size": 50}
+        records = read(config)
+        pages = order_requests(simulator)
+        assert len(pages) > 1, "the server's page size should have forced __next links"
+        assert {r["SalesOrder"] for r in records} == set(simulator.store.orders)
+        hosts = {r.headers["host"] for r in simulator.requests}
+        assert hosts == {f"localhost:{port}"}
+    finally:
+        simulator.stop()
