@@ -8,9 +8,10 @@ stream's committed bookmark is behind now, when the bookmark is a time.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orderhub.runner.sync import SyncResult
+if TYPE_CHECKING:  # the runner imports the warehouse: too heavy for parse time
+    from orderhub.runner.sync import SyncResult
 
 #: The counts a summary carries per stream and in total.
 COUNT_KEYS = ("records_in", "upserted", "unchanged", "dead_lettered", "rejected_transitions")

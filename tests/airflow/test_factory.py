@@ -206,3 +206,29 @@ def test_the_plans_table_names_are_the_warehouses() -> None:
 
     assert plan_module.ENTITY_TABLES == ENTITY_TABLE_NAMES
     assert order_status_history.name == plan_module.ORDER_HISTORY_TABLE
+
+
+def test_parsing_the_dag_folder_loads_no_warehouse_tap_or_driver(tmp_path: Path) -> None:
+    """DAG files stay thin: the DAG processor parses them often, and the sync's heavy
+    modules (warehouse, mapping compiler, taps, database drivers) load only in a task."""
+    import os
+    import subprocess
+    import sys
+
+    config = write_config(tmp_path, SAMPLE)
+    code = (
+        "import sys\n"
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"bag = DagBag(dag_folder={str(ROOT / 'dags')!r})\n"
+        "assert not bag.import_errors and bag.dags, bag.import_errors\n"
+        "heavy = ('orderhub.warehouse', 'orderhub.runner.sync', 'orderhub.mapping',\n"
+        "         'orderhub.target', 'connectors', 'singer_sdk', 'psycopg', 'oracledb', 'pyodbc')\n"
+        "print('HEAVY:' + ','.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
+    )
+    env = {**os.environ, "ORDERHUB_CONFIG": str(config)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    (loaded,) = [line for line in done.stdout.splitlines() if line.startswith("HEAVY:")]
+    assert loaded == "HEAVY:"

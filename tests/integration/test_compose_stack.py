@@ -277,30 +277,15 @@ def test_named_services_reads_commands_as_compose_does() -> None:
     }
 
 
-def test_the_stacks_orderhub_yml_loads_without_airflow_keys_it_does_not_know(
-    tmp_path: Path,
-) -> None:
-    from orderhub.runner.settings import load_settings
-
-    # Everything but the factory's keys loads with today's loader.
-    document = yaml.safe_load(STACK_CONFIG.read_text())
-    document.pop("pools")
-    for pipeline in document["pipelines"].values():
-        pipeline.pop("connection")
-        pipeline.pop("airflow")
-    path = tmp_path / "orderhub.yml"
-    path.write_text(yaml.safe_dump(document))
-    settings = load_settings(path, env=WAREHOUSE_ENV)
-    assert settings.warehouse == WAREHOUSE_ENV["ORDERHUB_WAREHOUSE_URL"]
-    for name in settings.pipelines:
-        assert settings.pipeline(name).tap_executable.startswith("tap-")
-
-
-@pytest.mark.xfail(strict=True, reason="needs the factory branch")
-def test_the_stacks_orderhub_yml_loads() -> None:
+def test_the_stacks_orderhub_yml_plans_every_pipeline() -> None:
+    from orderhub.airflow.plan import plan_pipelines, pools
     from orderhub.runner.settings import load_settings
 
     settings = load_settings(STACK_CONFIG, env=WAREHOUSE_ENV)
-    assert set(settings.pipelines) == {"shopify", "sap", "oracle_ebs", "u8"}
-    for name in settings.pipelines:
-        settings.pipeline(name)
+    assert settings.warehouse == WAREHOUSE_ENV["ORDERHUB_WAREHOUSE_URL"]
+    plans = {plan.pipeline: plan for plan in plan_pipelines(settings)}
+    assert set(plans) == {"shopify", "sap", "oracle_ebs", "u8"}
+    assert set(pools(settings)) == {f"orderhub_{name}" for name in plans}
+    for name, plan in plans.items():
+        assert plan.connection == f"orderhub_{name}"
+        assert settings.pipeline(name).tap_executable.startswith("tap-")
