@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,11 @@ from orderhub.exceptions import ConfigurationError, SyncCancelled, SyncError
 from orderhub.redaction import Redactor, about_settings, everything_secret, setting_names_in
 from orderhub.reports import committed_state
 from orderhub.runner import outcome
-from orderhub.runner.process import ProcessPair, RelayStats
+from orderhub.runner.process import ProcessPair, Relay, RelayStats, relay
 from orderhub.runner.settings import PipelineSettings, Settings
 from orderhub.runner.signals import StopSignals
+from orderhub.runner.window import Window
+from orderhub.runner.window_relay import WindowFilter, bounded_streams, window_relay
 from orderhub.warehouse import schema
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from orderhub.warehouse.locks import PipelineLock, abandon_dead_runs, this_host
@@ -61,6 +64,16 @@ class SyncResult:
     seconds: float
     #: Set when the run succeeded with errors: what went wrong and what to do.
     message: str | None = None
+    #: The window a windowed sync loaded (None: the pipeline's incremental sync).
+    window: Window | None = None
+    #: Records a windowed sync's relay left out, their replication key outside the window.
+    outside_window: int = 0
+
+    @property
+    def name(self) -> str:
+        """What the run is named in sync_runs, the lock and the state: the pipeline, or
+        ``pipeline@window`` for a windowed sync."""
+        return self.window.run_name(self.pipeline) if self.window else self.pipeline
 
 
 def find_executable(name: str, module: str | None = None) -> list[str]:
@@ -170,8 +183,21 @@ class _Run:
     settings: PipelineSettings
     folder: Path
     signals: StopSignals
+    window: Window | None = None
     redact: Redactor = field(default_factory=Redactor)
     tap_settings: tuple[str, ...] = ()
+    #: The relay between tap and target: a windowed sync's drops what is outside it.
+    relay: Relay = relay
+
+    @property
+    def name(self) -> str:
+        """The name of the lock, the sync_runs row and the committed state."""
+        return self.window.run_name(self.pipeline) if self.window else self.pipeline
+
+    @property
+    def options(self) -> str:
+        """The options of ``orderhub sync`` that run this sync again."""
+        return self.window.cli_options if self.window else ""
 
 
 class SyncRunner:
@@ -187,6 +213,7 @@ class SyncRunner:
         self,
         pipeline: str,
         *,
+        window: Window | None = None,
         full_refresh: bool = False,
         on_progress: Callable[[RelayStats], None] | None = None,
         wait_seconds: float = 0.0,
@@ -195,23 +222,28 @@ class SyncRunner:
         """Sync ``pipeline`` holding its lock (waiting up to ``wait_seconds`` for it;
         ``on_wait`` hears whom it waits for).
 
+        With a ``window``, only records whose replication key lies in it are loaded, under
+        the window's own name (:meth:`Window.run_name`): its own lock, sync_runs rows and
+        committed state, so the pipeline's bookmark never moves, windows run in parallel
+        with each other and the incremental sync, and a retried window resumes from its
+        own bookmark (see :mod:`orderhub.runner.window_relay` for what is bounded).
+
         Raises SyncError (with what to do next) when it fails, PipelineLockedError when
         another sync holds the pipeline, SyncCancelled when SIGTERM/SIGINT stopped it.
         """
         settings = self.settings.pipeline(pipeline)
+        name = window.run_name(pipeline) if window else pipeline
         migrate(self.engine)
         run_id = new_run_id()
         with _private_dir() as folder, StopSignals() as signals:
-            run = _Run(run_id, pipeline, settings, folder, signals)
+            run = _Run(run_id, pipeline, settings, folder, signals, window)
             # Stopped before the lock: nothing started, so no run row to leave behind.
             self._stop_if_signalled(run, opened=False)
-            lock = PipelineLock(
-                self.engine, pipeline, run_id, folder, open_run=self._run_opener(run)
-            )
+            lock = PipelineLock(self.engine, name, run_id, folder, open_run=self._run_opener(run))
             if not lock.acquire(wait_seconds, stop=signals.stopping, on_wait=on_wait):
                 self._stop_if_signalled(run, opened=False)
             try:
-                abandon_dead_runs(self.engine, pipeline, run_id)
+                abandon_dead_runs(self.engine, name, run_id)
                 return self._run_locked(run, full_refresh, on_progress)
             except SyncCancelled:
                 raise  # its run row says so already
@@ -240,10 +272,10 @@ class SyncRunner:
         settings = run.settings
         tap = find_executable(settings.tap_executable, f"connectors.{settings.source}")
         target = find_executable("target-orderhub")
-        target_config = self._target_config(run.pipeline, settings, run.run_id)
+        target_config = self._target_config(run.name, settings, run.run_id)
         self._learn_secrets(run, tap, target, target_config)
         self._stop_if_signalled(run, opened=True)
-        tap_config = _write_private(run.folder / "tap.json", settings.config)
+        tap_config = _write_private(run.folder / "tap.json", self._tap_config(run))
         try:
             catalog = discover_catalog(
                 tap, tap_config, settings.streams, run.redact, run.tap_settings
@@ -252,8 +284,11 @@ class SyncRunner:
             # A Ctrl-C reaches --discover too: then the signal, not the tap, is the story.
             self._stop_if_signalled(run, opened=True)
             raise
+        if run.window:
+            keep = WindowFilter(run.window, bounded_streams(catalog))
+            run.relay = partial(window_relay, keep=keep)
         catalog_path = _write_private(run.folder / "catalog.json", catalog)
-        state = None if full_refresh else committed_state(self.engine, run.pipeline)
+        state = None if full_refresh else committed_state(self.engine, run.name)
         tap_command = [*tap, "--config", str(tap_config), "--catalog", str(catalog_path)]
         if state:
             tap_command += ["--state", str(_write_private(run.folder / "state.json", state))]
@@ -269,7 +304,7 @@ class SyncRunner:
     ) -> tuple[ProcessPair, tuple[int, int]]:
         """Run tap | target to the end; a first signal stops the tap, a second kills."""
         pair = ProcessPair.start(
-            tap_command, target_command, self.work_dir / "logs" / run.run_id, run.redact
+            tap_command, target_command, self.work_dir / "logs" / run.run_id, run.redact, run.relay
         )
         run.signals.on_signal(lambda count: pair.stop_tap() if count == 1 else pair.kill())
         try:
@@ -310,12 +345,27 @@ class SyncRunner:
         if run.signals.received is None:
             return
         message = outcome.cancelled(
-            run.signals.name, run.pipeline, committed_state(self.engine, run.pipeline)
+            run.signals.name, run.pipeline, committed_state(self.engine, run.name), run.options
         )
         message = run.redact(message)
         if opened:
             self._close_run(run.run_id, "cancelled", message)
         raise SyncCancelled(message, signum=run.signals.received)
+
+    def _tap_config(self, run: _Run) -> dict[str, Any]:
+        """The pipeline's tap config; a windowed sync's starts at the window, and ends at
+        it when the tap has an ``end_date`` setting.
+
+        ``start_date`` is replaced even when the window has committed state: a tap reads
+        from a stream's bookmark when it has one, and a stream without one must start at
+        the window, not at the pipeline's own start.
+        """
+        config = dict(run.settings.config)
+        if run.window:
+            config["start_date"] = run.window.start_text
+            if "end_date" in run.tap_settings:
+                config["end_date"] = run.window.end_text
+        return config
 
     def _target_config(
         self, pipeline: str, settings: PipelineSettings, run_id: str
@@ -339,7 +389,7 @@ class SyncRunner:
             connection.execute(
                 insert(schema.sync_runs).values(
                     run_id=run.run_id,
-                    pipeline=run.pipeline,
+                    pipeline=run.name,
                     source_system=run.settings.source,
                     status="running",
                     started_at=datetime.now(UTC),
@@ -362,15 +412,15 @@ class SyncRunner:
 
     def _failure(self, run: _Run, pair: ProcessPair, exit_codes: tuple[int, int]) -> str | None:
         tap_code, target_code = exit_codes
-        name, pipeline = run.settings.tap_executable, run.pipeline
+        name, pipeline, options = run.settings.tap_executable, run.pipeline, run.options
         if target_code != 0:
-            return outcome.target_failed(pipeline, target_code, pair.target_log)
-        if tap_code != 0 and not pair.stats.records:
+            return outcome.target_failed(pipeline, target_code, pair.target_log, options)
+        if tap_code != 0 and not (pair.stats.records or pair.stats.outside_window):
             return outcome.tap_could_not_start(
-                name, pipeline, tap_code, pair.tap_log, list(run.tap_settings)
+                name, pipeline, tap_code, pair.tap_log, list(run.tap_settings), options
             )
         if tap_code != 0:
-            return outcome.tap_failed(name, pipeline, tap_code, pair.tap_log)
+            return outcome.tap_failed(name, pipeline, tap_code, pair.tap_log, options)
         return None
 
     def _finish(
@@ -407,4 +457,6 @@ class SyncRunner:
             stream_counts=row.stream_counts or {},
             seconds=(datetime.now(UTC) - started).total_seconds(),
             message=row.message,
+            window=run.window,
+            outside_window=sum(pair.stats.outside_window.values()),
         )
