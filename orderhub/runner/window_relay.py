@@ -31,6 +31,8 @@ from orderhub.runner.process import CHUNK, RelayStats
 from orderhub.runner.window import Window, as_utc
 
 _RECORD = re.compile(rb'^\s*\{\s*"type":\s*"RECORD",\s*"stream":\s*"([^"]+)"')
+# A line with its newline (bytes.splitlines would also split at a stray \r).
+_LINE = re.compile(rb"[^\n]*(?:\n|\Z)")
 _MOMENT_FORMATS = frozenset({"date-time", "date"})
 
 
@@ -105,7 +107,9 @@ class WindowFilter:
         return True
 
 
-def window_relay(source: IO[bytes], sink: IO[bytes], stats: RelayStats, keep: WindowFilter) -> None:
+def window_relay(
+    source: IO[bytes], sink: IO[bytes], stats: RelayStats, keep: WindowFilter, chunk: int = CHUNK
+) -> None:
     """Copy source to sink line by line through ``keep``; closes the sink at the end.
 
     Only whole lines are written (a dropped line must go whole), one write per chunk.
@@ -113,14 +117,13 @@ def window_relay(source: IO[bytes], sink: IO[bytes], stats: RelayStats, keep: Wi
     carry = b""
     try:
         while True:
-            chunk = source.read1(CHUNK) if hasattr(source, "read1") else source.read(CHUNK)
-            if chunk:
-                stats.bytes += len(chunk)
-            data = carry + chunk
-            cut = len(data) if not chunk else data.rfind(b"\n") + 1
-            kept = b"".join(
-                line for line in data[:cut].splitlines(keepends=True) if keep.keep(line, stats)
-            )
+            read = source.read1(chunk) if hasattr(source, "read1") else source.read(chunk)
+            stats.bytes += len(read)
+            data = carry + read
+            # At EOF the last line goes too, even without its newline.
+            cut = data.rfind(b"\n") + 1 if read else len(data)
+            lines = (found[0] for found in _LINE.finditer(data, 0, cut))
+            kept = b"".join(line for line in lines if line and keep.keep(line, stats))
             carry = data[cut:]
             try:
                 if kept:
@@ -129,7 +132,7 @@ def window_relay(source: IO[bytes], sink: IO[bytes], stats: RelayStats, keep: Wi
                 stats.broken_pipe = True
                 source.close()
                 return
-            if not chunk:
+            if not read:
                 return
     finally:
         try:
