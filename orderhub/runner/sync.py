@@ -12,16 +12,9 @@ values of the settings the tap and the target mark secret.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -31,9 +24,16 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from orderhub.exceptions import ConfigurationError, SyncCancelled, SyncError
-from orderhub.redaction import Redactor, about_settings, everything_secret, setting_names_in
+from orderhub.redaction import Redactor
 from orderhub.reports import committed_state
 from orderhub.runner import outcome
+from orderhub.runner.commands import (
+    discover_catalog,
+    find_executable,
+    private_dir,
+    settings_schema,
+    write_private,
+)
 from orderhub.runner.process import ProcessPair, Relay, RelayStats, relay
 from orderhub.runner.settings import PipelineSettings, Settings
 from orderhub.runner.signals import StopSignals
@@ -43,9 +43,6 @@ from orderhub.warehouse import schema
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from orderhub.warehouse.locks import PipelineLock, abandon_dead_runs, this_host
 from orderhub.warehouse.records import new_run_id
-
-#: Seconds `--discover` may take before the sync gives up on the tap.
-DISCOVER_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -74,98 +71,6 @@ class SyncResult:
         """What the run is named in sync_runs, the lock and the state: the pipeline, or
         ``pipeline@window`` for a windowed sync."""
         return self.window.run_name(self.pipeline) if self.window else self.pipeline
-
-
-def find_executable(name: str, module: str | None = None) -> list[str]:
-    """The command of a console script on PATH or next to this interpreter (the venv).
-
-    A connector scaffolded since the last install has no console script yet; it runs as
-    ``python -m <module>`` until ``make install`` adds one.
-    """
-    beside = Path(sys.executable).parent / name
-    found = shutil.which(name) or (str(beside) if beside.exists() else None)
-    if found:
-        return [found]
-    # `python -m` puts the working folder first on sys.path: a connector there counts.
-    in_project = module and (Path.cwd().joinpath(*module.split(".")) / "__main__.py").exists()
-    if module and (in_project or importlib.util.find_spec(module) is not None):
-        return [sys.executable, "-m", module]
-    raise ConfigurationError(f"{name} is not installed: run `make install` (or pip install it)")
-
-
-def settings_schema(command: list[str], config: Mapping[str, Any]) -> Mapping[str, Any]:
-    """What an executable says its settings are; if it cannot say, every text setting
-    counts as secret (over-redacting beats leaking)."""
-    try:
-        return about_settings(tuple(command))
-    except (OSError, ValueError, subprocess.SubprocessError):
-        return everything_secret(config)
-
-
-@contextmanager
-def _private_dir() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="orderhub-"))
-    try:
-        os.chmod(folder, 0o700)
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _write_private(path: Path, content: Any) -> Path:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(content, handle)
-    return path
-
-
-def discover_catalog(
-    tap: list[str],
-    config_path: Path,
-    streams: list[str],
-    redact: Redactor | None = None,
-    settings: Sequence[str] = (),
-) -> dict[str, Any]:
-    """The tap's catalog with only the wanted streams selected.
-
-    A failing discovery is the tap's configuration or credentials: its own message (the
-    last lines it wrote, redacted) is the error, and there is nothing to resume.
-    """
-    redact = redact or Redactor()
-    name = Path(tap[-1]).name
-    try:
-        done = subprocess.run(
-            [*tap, "--config", str(config_path), "--discover"],
-            capture_output=True,
-            check=False,
-            timeout=DISCOVER_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        raise SyncError(
-            f"{name} --discover did not answer in {DISCOVER_TIMEOUT:.0f}s: check that the "
-            "source is reachable from this machine, then run the sync again."
-        ) from None
-    if done.returncode != 0:
-        said = "\n".join(redact(done.stderr.decode(errors="replace")).strip().splitlines()[-12:])
-        named = setting_names_in(said, settings)
-        what = f"the setting(s) {', '.join(named)}" if named else "the pipeline's config"
-        raise ConfigurationError(
-            f"{name} --discover failed (exit {done.returncode}); the tap said:\n{said}\n"
-            f"Fix {what} in orderhub.yml (or the source), then run the sync again."
-        )
-    catalog = json.loads(done.stdout)
-    known = {entry["tap_stream_id"] for entry in catalog["streams"]}
-    unknown = sorted(set(streams) - known)
-    if unknown:
-        raise ConfigurationError(
-            f"{name} has no stream(s) {', '.join(unknown)} (it has: {', '.join(sorted(known))})"
-        )
-    for entry in catalog["streams"]:
-        selected = not streams or entry["tap_stream_id"] in streams
-        for metadata in entry.get("metadata", []):
-            if metadata.get("breadcrumb") == []:
-                metadata["metadata"]["selected"] = selected
-    return catalog
 
 
 def _failure_text(error: BaseException) -> str:
@@ -235,7 +140,7 @@ class SyncRunner:
         name = window.run_name(pipeline) if window else pipeline
         migrate(self.engine)
         run_id = new_run_id()
-        with _private_dir() as folder, StopSignals() as signals:
+        with private_dir() as folder, StopSignals() as signals:
             run = _Run(run_id, pipeline, settings, folder, signals, window)
             # Stopped before the lock: nothing started, so no run row to leave behind.
             self._stop_if_signalled(run, opened=False)
@@ -275,7 +180,7 @@ class SyncRunner:
         target_config = self._target_config(run.name, settings, run.run_id)
         self._learn_secrets(run, tap, target, target_config)
         self._stop_if_signalled(run, opened=True)
-        tap_config = _write_private(run.folder / "tap.json", self._tap_config(run))
+        tap_config = write_private(run.folder / "tap.json", self._tap_config(run))
         try:
             catalog = discover_catalog(
                 tap, tap_config, settings.streams, run.redact, run.tap_settings
@@ -287,12 +192,12 @@ class SyncRunner:
         if run.window:
             keep = WindowFilter(run.window, bounded_streams(catalog))
             run.relay = partial(window_relay, keep=keep)
-        catalog_path = _write_private(run.folder / "catalog.json", catalog)
+        catalog_path = write_private(run.folder / "catalog.json", catalog)
         state = None if full_refresh else committed_state(self.engine, run.name)
         tap_command = [*tap, "--config", str(tap_config), "--catalog", str(catalog_path)]
         if state:
-            tap_command += ["--state", str(_write_private(run.folder / "state.json", state))]
-        target_path = _write_private(run.folder / "target.json", target_config)
+            tap_command += ["--state", str(write_private(run.folder / "state.json", state))]
+        target_path = write_private(run.folder / "target.json", target_config)
         return tap_command, [*target, "--config", str(target_path)]
 
     def _pipe(
