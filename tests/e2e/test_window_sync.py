@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, select
 
 from connectors.shopify.simulator import ShopifySimulator
 from orderhub.reports import committed_state
+from orderhub.runner import sync
 from orderhub.runner.sync import SyncRunner
 from orderhub.runner.window import Window
 from orderhub.warehouse import schema
@@ -68,8 +71,8 @@ def test_windows_load_their_range_only_and_leave_the_pipeline_alone(
     landed = set(orders_rows(warehouse_url))
     assert landed == source_orders(shop, first, middle)
     assert len(landed) == 20
-    # the tap has no end_date: it read on to now, and the relay left the rest out
-    assert result.outside_window > 0
+    # tap-shopify has an end_date: it read the window only
+    assert result.outside_window == 0
     assert result.stream_counts["orders"]["records_in"] == 20
 
     # the window's state is its own; the pipeline has none
@@ -97,6 +100,37 @@ def test_windows_load_their_range_only_and_leave_the_pipeline_alone(
     windowed = orders_rows(warehouse_url)
     assert set(windowed) == in_range
     assert windowed == {key: row for key, row in orders_rows(full_url).items() if key in in_range}
+
+
+def test_the_relay_bounds_a_window_the_tap_reads_past(
+    shop: ShopifySimulator, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tap without end_date reads on to the present: the relay leaves that out, and the
+    window's bookmark, past its end, makes a rerun load nothing."""
+    about = sync.settings_schema
+
+    def without_end_date(command: list[str], config: Mapping[str, Any]) -> Mapping[str, Any]:
+        schema = dict(about(command, config))
+        schema["properties"] = {
+            name: value for name, value in schema["properties"].items() if name != "end_date"
+        }
+        return schema
+
+    monkeypatch.setattr(sync, "settings_schema", without_end_date)
+    runner = SyncRunner(shop_settings(shop, sqlite_url, tmp_path), work_dir=tmp_path)
+    first, middle, _ = boundaries(shop)
+    window = Window(first, middle)
+    result = runner.run("shop", window=window)
+    assert set(orders_rows(sqlite_url)) == source_orders(shop, first, middle)
+    later_orders = sum(1 for o in shop.store.orders.values() if moment(o["updatedAt"]) >= middle)
+    assert result.outside_window >= later_orders > 0
+    assert result.stream_counts["orders"]["records_in"] == 20
+    state = committed_state(runner.engine, window.run_name("shop"))
+    assert state and moment(state["bookmarks"]["orders"]["replication_key_value"]) >= middle
+
+    before = snapshot(runner.engine)
+    again = runner.run("shop", window=window)
+    assert again.upserted == 0 and snapshot(runner.engine) == before
 
 
 def test_a_window_neither_moves_nor_waits_for_the_incremental_bookmark(
@@ -145,7 +179,7 @@ def test_cli_runs_one_window(shop: ShopifySimulator, tmp_path: Path) -> None:
         "until": middle.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     assert summary["streams"]["orders"]["upserted"] == 20
-    assert summary["outside_window"] > 0
+    assert summary["outside_window"] == 0
 
 
 @pytest.mark.parametrize(
