@@ -12,7 +12,8 @@ U8's integer ``row_version`` that is no moment) cannot be placed in time and is 
 whole; a record whose key is missing or unreadable is loaded too (the target dead-letters
 what is malformed). STATE messages pass unchanged: a bookmark past the end only ever
 follows every record of the window (the relay is in order), so a window whose state points
-past its end is a finished window, and its rerun loads nothing.
+past its end is a finished window, and its rerun loads nothing. BATCH messages (files of
+records) pass unchanged too: a tap that batches must bound them itself (its end_date).
 
 Only RECORD lines of bounded streams are parsed; the relay of a sync without a window is
 :func:`orderhub.runner.process.relay`, untouched.

@@ -196,3 +196,10 @@ def test_cli_names_a_bad_window(options: list[str], said: str, tmp_path: Path) -
     done = orderhub("sync", "shop", *options, cwd=folder, columns=200)
     assert done.returncode == 1
     assert said in done.stderr
+
+
+def test_sync_help_documents_windows(tmp_path: Path) -> None:
+    done = orderhub("sync", "--help", cwd=tmp_path, columns=200)
+    assert done.returncode == 0
+    assert "--since" in done.stdout and "--until" in done.stdout
+    assert "PIPELINE@SINCE..UNTIL" in done.stdout
