@@ -118,6 +118,8 @@ class IncrementalStream(ShopifyStream):
         super().__init__(*args, **kwargs)
         self._search: str | None = None
         self._window: tuple[str | None, str] = (None, "")
+        #: ``end_date`` as the tap writes moments, when it ends this sync before its start.
+        self._end: str | None = None
 
     @cached_property
     def page_first(self) -> int:
@@ -145,15 +147,32 @@ class IncrementalStream(ShopifyStream):
             lower = min(lower.astimezone(UTC).replace(microsecond=0), upper)
         return lower, upper
 
+    def end_bound(self) -> datetime | None:
+        """``end_date`` in UTC whole seconds, when it is set."""
+        end = self.config.get("end_date")
+        if not end:
+            return None
+        moment = datetime.fromisoformat(str(end))
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+        return moment.astimezone(UTC).replace(microsecond=0)
+
     def windows(self, context: Context | None) -> Iterator[tuple[str, str | None, str]]:
         """Yield ``(search, lower, upper)`` for each date window of this sync, oldest first.
 
         Windows are half-open (``>=`` start, ``<`` end) so a row on a boundary is read once;
-        the last window is closed at the sync start.
+        the last window is closed at the sync start, or open at ``end_date`` when that comes
+        first (a backfill window: rows updated at its end belong to the next one).
         """
         lower, upper = self.sync_bounds(context)
+        end = self.end_bound()
+        last = "<="
+        self._end = None
+        if end is not None and end <= upper:
+            if lower is not None and lower >= end:
+                return  # the bookmark is at the end already: nothing left to read
+            upper, last, self._end = end, "<", _iso(end)
         if lower is None:
-            yield f"updated_at:<='{_iso(upper)}'", None, _iso(upper)
+            yield f"updated_at:{last}'{_iso(upper)}'", None, _iso(upper)
             return
         days = self.config.get("window_days")
         step = timedelta(days=float(days)) if days else None
@@ -167,7 +186,7 @@ class IncrementalStream(ShopifyStream):
             )
             start = end
         yield (
-            f"updated_at:>='{_iso(start)}' AND updated_at:<='{_iso(upper)}'",
+            f"updated_at:>='{_iso(start)}' AND updated_at:{last}'{_iso(upper)}'",
             _iso(start),
             _iso(upper),
         )
@@ -200,7 +219,8 @@ class IncrementalStream(ShopifyStream):
         sort order and could push the bookmark past the sync start)."""
         low, high = self._window
         updated = row.get("updatedAt") or ""
-        if updated > high or (low is not None and updated < low):
+        past_end = self._end is not None and updated >= self._end
+        if updated > high or past_end or (low is not None and updated < low):
             self.logger.warning(
                 "Stream '%s': skipping %s with updatedAt %s outside window",
                 self.name,

@@ -74,6 +74,12 @@ class TapShopify(Tap):
             description="Read rows updated at or after this moment on the first sync.",
         ),
         th.Property(
+            "end_date",
+            th.DateTimeType,
+            description="Optional: read only rows updated before this moment (exclusive), "
+            "e.g. the end of a backfill window.",
+        ),
+        th.Property(
             "page_size",
             th.IntegerType,
             default=50,

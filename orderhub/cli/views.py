@@ -15,6 +15,7 @@ from orderhub.model.status import OrderStatus
 from orderhub.runner import outcome
 from orderhub.runner.process import RelayStats
 from orderhub.runner.sync import SyncResult, SyncRunner
+from orderhub.runner.window import Window
 
 
 def progress_table(stats: RelayStats, title: str) -> Table:
@@ -50,7 +51,7 @@ def counts_table(title: str, stream_counts: dict[str, dict[str, int]]) -> Table:
 
 def result_table(result: SyncResult) -> Table:
     """What the target committed, per stream."""
-    title = f"{result.pipeline}: {result.status} in {result.seconds:.1f}s"
+    title = f"{result.name}: {result.status} in {result.seconds:.1f}s"
     return counts_table(title, result.stream_counts)
 
 
@@ -76,10 +77,14 @@ def run_sync(
     full_refresh: bool = False,
     show: bool = True,
     wait_seconds: float = 0.0,
+    window: Window | None = None,
 ) -> SyncResult:
     """Run a sync with a live progress table; returns what was committed."""
     if not show:
-        return runner.run(pipeline, full_refresh=full_refresh, wait_seconds=wait_seconds)
+        return runner.run(
+            pipeline, window=window, full_refresh=full_refresh, wait_seconds=wait_seconds
+        )
+    title = f"syncing {window.run_name(pipeline) if window else pipeline}"
 
     def on_wait(text: str) -> None:
         console.print(f"[yellow]{text}[/]", highlight=False)
@@ -91,10 +96,11 @@ def run_sync(
             nonlocal last
             if time.monotonic() - last >= 0.25:
                 last = time.monotonic()
-                live.update(progress_table(stats, f"syncing {pipeline}"))
+                live.update(progress_table(stats, title))
 
         result = runner.run(
             pipeline,
+            window=window,
             full_refresh=full_refresh,
             on_progress=on_progress,
             wait_seconds=wait_seconds,

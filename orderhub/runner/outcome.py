@@ -39,11 +39,18 @@ def describe_bookmarks(state: dict[str, Any] | None) -> str:
     return ", ".join(parts) if parts else "nothing yet (the next sync starts from the beginning)"
 
 
-def cancelled(signal_name: str, pipeline: str, state: dict[str, Any] | None) -> str:
+def _rerun(pipeline: str, options: str) -> str:
+    """The command that runs the same sync again (a window's carries its options)."""
+    return f"orderhub sync {pipeline}{' ' + options if options else ''}"
+
+
+def cancelled(
+    signal_name: str, pipeline: str, state: dict[str, Any] | None, options: str = ""
+) -> str:
     """The message of a run stopped by a signal."""
     return (
         f"stopped by {signal_name}; committed up to {describe_bookmarks(state)}; "
-        f"rerun `orderhub sync {pipeline}` to resume."
+        f"rerun `{_rerun(pipeline, options)}` to resume."
     )
 
 
@@ -101,7 +108,7 @@ def last_traceback(log: Path) -> str | None:
 
 
 def tap_could_not_start(
-    tap: str, pipeline: str, exit_code: int, log: Path, settings: list[str]
+    tap: str, pipeline: str, exit_code: int, log: Path, settings: list[str], options: str = ""
 ) -> str:
     """A tap that failed before sending any record: its configuration or credentials.
 
@@ -116,25 +123,25 @@ def tap_could_not_start(
     )
     return (
         f"{tap} failed before sending any record (exit {exit_code}): {said}\n"
-        f"Nothing was loaded; {check}, then run `orderhub sync {pipeline}` again.\n"
+        f"Nothing was loaded; {check}, then run `{_rerun(pipeline, options)}` again.\n"
         f"{log_lines(log)}\n(full log: {log})"
     )
 
 
-def tap_failed(tap: str, pipeline: str, exit_code: int, log: Path) -> str:
+def tap_failed(tap: str, pipeline: str, exit_code: int, log: Path, options: str = "") -> str:
     """A tap that failed after sending records: what it sent is committed."""
     return (
         f"{tap} failed (exit {exit_code}): {tap_said(log)}\nWhat it sent before failing is "
-        f"committed; rerun `orderhub sync {pipeline}` to resume.\n"
+        f"committed; rerun `{_rerun(pipeline, options)}` to resume.\n"
         f"{log_lines(log)}\n(full log: {log})"
     )
 
 
-def target_failed(pipeline: str, exit_code: int, log: Path) -> str:
+def target_failed(pipeline: str, exit_code: int, log: Path, options: str = "") -> str:
     """The target failed: committed data and state are kept."""
     return (
         f"target-orderhub failed (exit {exit_code}); committed data and state are kept, "
-        f"rerun `orderhub sync {pipeline}` after fixing the cause.\n"
+        f"rerun `{_rerun(pipeline, options)}` after fixing the cause.\n"
         f"{log_lines(log)}\n(full log: {log})"
     )
 

@@ -12,11 +12,15 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from orderhub.redaction import Redactor
+
+#: A relay: copies a tap's stdout (first) into the target's stdin (second), counting.
+Relay = Callable[[IO[bytes], IO[bytes], "RelayStats"], None]
 
 _RECORD = re.compile(rb'"type":\s*"RECORD",\s*"stream":\s*"([^"]+)"')
 CHUNK = 1 << 16
@@ -33,6 +37,8 @@ class RelayStats:
 
     started: float = field(default_factory=time.monotonic)
     records: Counter[str] = field(default_factory=Counter)
+    #: Records a windowed sync's relay left out, their key being outside the window.
+    outside_window: Counter[str] = field(default_factory=Counter)
     bytes: int = 0
     broken_pipe: bool = False
 
@@ -115,7 +121,9 @@ class ProcessPair:
         target_command: list[str],
         log_dir: Path,
         redact: Redactor | None = None,
+        relay: Relay = relay,
     ) -> ProcessPair:
+        """Start target and tap joined by ``relay`` (a windowed sync passes its own)."""
         redact = redact or Redactor()
         log_dir.mkdir(parents=True, exist_ok=True)
         tap_log, target_log = log_dir / "tap.log", log_dir / "target.log"

@@ -12,37 +12,37 @@ values of the settings the tap and the target mark secret.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from orderhub.exceptions import ConfigurationError, SyncCancelled, SyncError
-from orderhub.redaction import Redactor, about_settings, everything_secret, setting_names_in
+from orderhub.redaction import Redactor
 from orderhub.reports import committed_state
 from orderhub.runner import outcome
-from orderhub.runner.process import ProcessPair, RelayStats
+from orderhub.runner.commands import (
+    discover_catalog,
+    find_executable,
+    private_dir,
+    settings_schema,
+    write_private,
+)
+from orderhub.runner.process import ProcessPair, Relay, RelayStats, relay
 from orderhub.runner.settings import PipelineSettings, Settings
 from orderhub.runner.signals import StopSignals
+from orderhub.runner.window import Window
+from orderhub.runner.window_relay import WindowFilter, bounded_streams, window_relay
 from orderhub.warehouse import schema
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from orderhub.warehouse.locks import PipelineLock, abandon_dead_runs, this_host
 from orderhub.warehouse.records import new_run_id
-
-#: Seconds `--discover` may take before the sync gives up on the tap.
-DISCOVER_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -61,98 +61,16 @@ class SyncResult:
     seconds: float
     #: Set when the run succeeded with errors: what went wrong and what to do.
     message: str | None = None
+    #: The window a windowed sync loaded (None: the pipeline's incremental sync).
+    window: Window | None = None
+    #: Records a windowed sync's relay left out, their replication key outside the window.
+    outside_window: int = 0
 
-
-def find_executable(name: str, module: str | None = None) -> list[str]:
-    """The command of a console script on PATH or next to this interpreter (the venv).
-
-    A connector scaffolded since the last install has no console script yet; it runs as
-    ``python -m <module>`` until ``make install`` adds one.
-    """
-    beside = Path(sys.executable).parent / name
-    found = shutil.which(name) or (str(beside) if beside.exists() else None)
-    if found:
-        return [found]
-    # `python -m` puts the working folder first on sys.path: a connector there counts.
-    in_project = module and (Path.cwd().joinpath(*module.split(".")) / "__main__.py").exists()
-    if module and (in_project or importlib.util.find_spec(module) is not None):
-        return [sys.executable, "-m", module]
-    raise ConfigurationError(f"{name} is not installed: run `make install` (or pip install it)")
-
-
-def settings_schema(command: list[str], config: Mapping[str, Any]) -> Mapping[str, Any]:
-    """What an executable says its settings are; if it cannot say, every text setting
-    counts as secret (over-redacting beats leaking)."""
-    try:
-        return about_settings(tuple(command))
-    except (OSError, ValueError, subprocess.SubprocessError):
-        return everything_secret(config)
-
-
-@contextmanager
-def _private_dir() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="orderhub-"))
-    try:
-        os.chmod(folder, 0o700)
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _write_private(path: Path, content: Any) -> Path:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(content, handle)
-    return path
-
-
-def discover_catalog(
-    tap: list[str],
-    config_path: Path,
-    streams: list[str],
-    redact: Redactor | None = None,
-    settings: Sequence[str] = (),
-) -> dict[str, Any]:
-    """The tap's catalog with only the wanted streams selected.
-
-    A failing discovery is the tap's configuration or credentials: its own message (the
-    last lines it wrote, redacted) is the error, and there is nothing to resume.
-    """
-    redact = redact or Redactor()
-    name = Path(tap[-1]).name
-    try:
-        done = subprocess.run(
-            [*tap, "--config", str(config_path), "--discover"],
-            capture_output=True,
-            check=False,
-            timeout=DISCOVER_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        raise SyncError(
-            f"{name} --discover did not answer in {DISCOVER_TIMEOUT:.0f}s: check that the "
-            "source is reachable from this machine, then run the sync again."
-        ) from None
-    if done.returncode != 0:
-        said = "\n".join(redact(done.stderr.decode(errors="replace")).strip().splitlines()[-12:])
-        named = setting_names_in(said, settings)
-        what = f"the setting(s) {', '.join(named)}" if named else "the pipeline's config"
-        raise ConfigurationError(
-            f"{name} --discover failed (exit {done.returncode}); the tap said:\n{said}\n"
-            f"Fix {what} in orderhub.yml (or the source), then run the sync again."
-        )
-    catalog = json.loads(done.stdout)
-    known = {entry["tap_stream_id"] for entry in catalog["streams"]}
-    unknown = sorted(set(streams) - known)
-    if unknown:
-        raise ConfigurationError(
-            f"{name} has no stream(s) {', '.join(unknown)} (it has: {', '.join(sorted(known))})"
-        )
-    for entry in catalog["streams"]:
-        selected = not streams or entry["tap_stream_id"] in streams
-        for metadata in entry.get("metadata", []):
-            if metadata.get("breadcrumb") == []:
-                metadata["metadata"]["selected"] = selected
-    return catalog
+    @property
+    def name(self) -> str:
+        """What the run is named in sync_runs, the lock and the state: the pipeline, or
+        ``pipeline@window`` for a windowed sync."""
+        return self.window.run_name(self.pipeline) if self.window else self.pipeline
 
 
 def _failure_text(error: BaseException) -> str:
@@ -170,8 +88,21 @@ class _Run:
     settings: PipelineSettings
     folder: Path
     signals: StopSignals
+    window: Window | None = None
     redact: Redactor = field(default_factory=Redactor)
     tap_settings: tuple[str, ...] = ()
+    #: The relay between tap and target: a windowed sync's drops what is outside it.
+    relay: Relay = relay
+
+    @property
+    def name(self) -> str:
+        """The name of the lock, the sync_runs row and the committed state."""
+        return self.window.run_name(self.pipeline) if self.window else self.pipeline
+
+    @property
+    def options(self) -> str:
+        """The options of ``orderhub sync`` that run this sync again."""
+        return self.window.cli_options if self.window else ""
 
 
 class SyncRunner:
@@ -187,6 +118,7 @@ class SyncRunner:
         self,
         pipeline: str,
         *,
+        window: Window | None = None,
         full_refresh: bool = False,
         on_progress: Callable[[RelayStats], None] | None = None,
         wait_seconds: float = 0.0,
@@ -195,23 +127,28 @@ class SyncRunner:
         """Sync ``pipeline`` holding its lock (waiting up to ``wait_seconds`` for it;
         ``on_wait`` hears whom it waits for).
 
+        With a ``window``, only records whose replication key lies in it are loaded, under
+        the window's own name (:meth:`Window.run_name`): its own lock, sync_runs rows and
+        committed state, so the pipeline's bookmark never moves, windows run in parallel
+        with each other and the incremental sync, and a retried window resumes from its
+        own bookmark (see :mod:`orderhub.runner.window_relay` for what is bounded).
+
         Raises SyncError (with what to do next) when it fails, PipelineLockedError when
         another sync holds the pipeline, SyncCancelled when SIGTERM/SIGINT stopped it.
         """
         settings = self.settings.pipeline(pipeline)
+        name = window.run_name(pipeline) if window else pipeline
         migrate(self.engine)
         run_id = new_run_id()
-        with _private_dir() as folder, StopSignals() as signals:
-            run = _Run(run_id, pipeline, settings, folder, signals)
+        with private_dir() as folder, StopSignals() as signals:
+            run = _Run(run_id, pipeline, settings, folder, signals, window)
             # Stopped before the lock: nothing started, so no run row to leave behind.
             self._stop_if_signalled(run, opened=False)
-            lock = PipelineLock(
-                self.engine, pipeline, run_id, folder, open_run=self._run_opener(run)
-            )
+            lock = PipelineLock(self.engine, name, run_id, folder, open_run=self._run_opener(run))
             if not lock.acquire(wait_seconds, stop=signals.stopping, on_wait=on_wait):
                 self._stop_if_signalled(run, opened=False)
             try:
-                abandon_dead_runs(self.engine, pipeline, run_id)
+                abandon_dead_runs(self.engine, name, run_id)
                 return self._run_locked(run, full_refresh, on_progress)
             except SyncCancelled:
                 raise  # its run row says so already
@@ -240,10 +177,10 @@ class SyncRunner:
         settings = run.settings
         tap = find_executable(settings.tap_executable, f"connectors.{settings.source}")
         target = find_executable("target-orderhub")
-        target_config = self._target_config(run.pipeline, settings, run.run_id)
+        target_config = self._target_config(run.name, settings, run.run_id)
         self._learn_secrets(run, tap, target, target_config)
         self._stop_if_signalled(run, opened=True)
-        tap_config = _write_private(run.folder / "tap.json", settings.config)
+        tap_config = write_private(run.folder / "tap.json", self._tap_config(run))
         try:
             catalog = discover_catalog(
                 tap, tap_config, settings.streams, run.redact, run.tap_settings
@@ -252,12 +189,15 @@ class SyncRunner:
             # A Ctrl-C reaches --discover too: then the signal, not the tap, is the story.
             self._stop_if_signalled(run, opened=True)
             raise
-        catalog_path = _write_private(run.folder / "catalog.json", catalog)
-        state = None if full_refresh else committed_state(self.engine, run.pipeline)
+        if run.window:
+            keep = WindowFilter(run.window, bounded_streams(catalog))
+            run.relay = partial(window_relay, keep=keep)
+        catalog_path = write_private(run.folder / "catalog.json", catalog)
+        state = None if full_refresh else committed_state(self.engine, run.name)
         tap_command = [*tap, "--config", str(tap_config), "--catalog", str(catalog_path)]
         if state:
-            tap_command += ["--state", str(_write_private(run.folder / "state.json", state))]
-        target_path = _write_private(run.folder / "target.json", target_config)
+            tap_command += ["--state", str(write_private(run.folder / "state.json", state))]
+        target_path = write_private(run.folder / "target.json", target_config)
         return tap_command, [*target, "--config", str(target_path)]
 
     def _pipe(
@@ -269,7 +209,7 @@ class SyncRunner:
     ) -> tuple[ProcessPair, tuple[int, int]]:
         """Run tap | target to the end; a first signal stops the tap, a second kills."""
         pair = ProcessPair.start(
-            tap_command, target_command, self.work_dir / "logs" / run.run_id, run.redact
+            tap_command, target_command, self.work_dir / "logs" / run.run_id, run.redact, run.relay
         )
         run.signals.on_signal(lambda count: pair.stop_tap() if count == 1 else pair.kill())
         try:
@@ -310,12 +250,27 @@ class SyncRunner:
         if run.signals.received is None:
             return
         message = outcome.cancelled(
-            run.signals.name, run.pipeline, committed_state(self.engine, run.pipeline)
+            run.signals.name, run.pipeline, committed_state(self.engine, run.name), run.options
         )
         message = run.redact(message)
         if opened:
             self._close_run(run.run_id, "cancelled", message)
         raise SyncCancelled(message, signum=run.signals.received)
+
+    def _tap_config(self, run: _Run) -> dict[str, Any]:
+        """The pipeline's tap config; a windowed sync's starts at the window, and ends at
+        it when the tap has an ``end_date`` setting.
+
+        ``start_date`` is replaced even when the window has committed state: a tap reads
+        from a stream's bookmark when it has one, and a stream without one must start at
+        the window, not at the pipeline's own start.
+        """
+        config = dict(run.settings.config)
+        if run.window:
+            config["start_date"] = run.window.start_text
+            if "end_date" in run.tap_settings:
+                config["end_date"] = run.window.end_text
+        return config
 
     def _target_config(
         self, pipeline: str, settings: PipelineSettings, run_id: str
@@ -339,7 +294,7 @@ class SyncRunner:
             connection.execute(
                 insert(schema.sync_runs).values(
                     run_id=run.run_id,
-                    pipeline=run.pipeline,
+                    pipeline=run.name,
                     source_system=run.settings.source,
                     status="running",
                     started_at=datetime.now(UTC),
@@ -362,15 +317,15 @@ class SyncRunner:
 
     def _failure(self, run: _Run, pair: ProcessPair, exit_codes: tuple[int, int]) -> str | None:
         tap_code, target_code = exit_codes
-        name, pipeline = run.settings.tap_executable, run.pipeline
+        name, pipeline, options = run.settings.tap_executable, run.pipeline, run.options
         if target_code != 0:
-            return outcome.target_failed(pipeline, target_code, pair.target_log)
-        if tap_code != 0 and not pair.stats.records:
+            return outcome.target_failed(pipeline, target_code, pair.target_log, options)
+        if tap_code != 0 and not (pair.stats.records or pair.stats.outside_window):
             return outcome.tap_could_not_start(
-                name, pipeline, tap_code, pair.tap_log, list(run.tap_settings)
+                name, pipeline, tap_code, pair.tap_log, list(run.tap_settings), options
             )
         if tap_code != 0:
-            return outcome.tap_failed(name, pipeline, tap_code, pair.tap_log)
+            return outcome.tap_failed(name, pipeline, tap_code, pair.tap_log, options)
         return None
 
     def _finish(
@@ -407,4 +362,6 @@ class SyncRunner:
             stream_counts=row.stream_counts or {},
             seconds=(datetime.now(UTC) - started).total_seconds(),
             message=row.message,
+            window=run.window,
+            outside_window=sum(pair.stats.outside_window.values()),
         )

@@ -68,6 +68,33 @@ def test_start_date_and_windows(
         assert earlier.split("<'")[1].rstrip("'") == later.split(">='")[1].split("'")[0]
 
 
+def test_end_date_ends_the_read_before_it(
+    simulator: ShopifySimulator,
+    tap_config: dict,
+    run_tap: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stamps = sorted(o["updatedAt"] for o in simulator.store.orders.values())
+    start, end = stamps[10], stamps[30]  # a row on each end: start in, end out
+    config = {**tap_config, "start_date": start, "end_date": end, "window_days": 3}
+    with caplog.at_level(logging.INFO):
+        result = run_tap(config, streams=("orders",))
+    expected = {o["id"] for o in simulator.store.orders.values() if start <= o["updatedAt"] < end}
+    assert sorted(_ids(result.records("orders"))) == sorted(expected)
+    assert len(expected) == 20
+    assert result.bookmark("orders") == max(
+        o["updatedAt"] for o in simulator.store.orders.values() if o["updatedAt"] < end
+    )
+    searches = [m.split("reading ", 1)[1] for m in caplog.messages if "': reading " in m]
+    assert searches[-1].endswith(f"updated_at:<'{end}'")
+
+    # resumed at a bookmark at the end: nothing is left to read
+    at_end = {
+        "bookmarks": {"orders": {"replication_key": "updatedAt", "replication_key_value": end}}
+    }
+    assert run_tap(config, state=at_end, streams=("orders",)).records("orders") == []
+
+
 def test_bookmark_later_than_sync_start_is_clamped(tap_config: dict) -> None:
     future = {
         "bookmarks": {
