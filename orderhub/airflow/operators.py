@@ -9,7 +9,7 @@ carries only the small summary of counts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -235,15 +235,6 @@ def _as_list(pulled: Any) -> list[dict[str, Any]]:
 
 def _moment(value: Any, name: str) -> datetime:
     """A backfill param (a date or a date-time; naive is UTC) as an aware datetime."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise ConfigurationError(
-                f"params.{name}: {value!r} is not a date (YYYY-MM-DD) or date-time"
-            ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    from orderhub.runner.window import parse_moment
+
+    return parse_moment(str(value), f"params.{name}")

@@ -18,6 +18,7 @@ import yaml
 
 from orderhub.exceptions import ConfigurationError
 from orderhub.runner.settings import PipelineSettings, Settings
+from orderhub.runner.window import parse_window_size
 
 #: Unified table each mapped entity kind lands in (orderhub.warehouse.schema agrees; a
 #: test keeps them equal without this module importing the warehouse at parse time).
@@ -34,8 +35,6 @@ ORDER_HISTORY_TABLE = "order_status_history"
 #: Pool slots a source gets unless orderhub.yml's ``pools`` says otherwise: one sync
 #: at a time per source respects any rate limit.
 DEFAULT_POOL_SLOTS = 1
-_WINDOW = re.compile(r"^(?P<count>[1-9][0-9]*)(?P<unit>[mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 @dataclass(frozen=True)
@@ -69,14 +68,11 @@ class PipelinePlan:
 
 
 def window_size(text: str, where: str) -> timedelta:
-    """``30m``, ``6h``, ``1d``, ``2w`` as a timedelta; an error naming ``where`` else."""
-    found = _WINDOW.match(text.strip())
-    if not found:
-        raise ConfigurationError(
-            f"{where}: {text!r} is not a window size: write a count and a unit, "
-            "m (minutes), h (hours), d (days) or w (weeks), e.g. 1d"
-        )
-    return timedelta(**{_UNITS[found["unit"]]: int(found["count"])})
+    """A window size of orderhub.yml (``30m``, ``6h``, ``1d``, ``2w``); errors name ``where``."""
+    try:
+        return parse_window_size(text)
+    except ConfigurationError as error:
+        raise ConfigurationError(f"{where}: {error}") from None
 
 
 def pool_name(source: str) -> str:

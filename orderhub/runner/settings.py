@@ -61,9 +61,7 @@ class AirflowSettings(BaseModel):
     retries: int = Field(default=3, ge=0, le=50)
     retry_delay: float = Field(default=60.0, gt=0, description="seconds before the 1st retry")
     max_retry_delay: float = Field(default=3600.0, gt=0, description="cap of the backoff, s")
-    backfill_window: str = Field(
-        default="1d", pattern=r"^[1-9][0-9]*[mhdw]$", description="e.g. 30m, 6h, 1d, 2w"
-    )
+    backfill_window: str = Field(default="1d", description="e.g. 30m, 6h, 1d, 2w")
     max_parallel_windows: int = Field(default=4, ge=1, le=256)
     lock_wait: float = Field(
         default=600.0, ge=0, description="seconds a sync waits for another sync of the pipeline"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from connectors.shopify.simulator import ShopifySimulator
 from orderhub.warehouse import schema
@@ -165,3 +165,62 @@ def test_a_sync_that_fails_mid_way_resumes_on_retry_without_gap_or_duplicate(
     assert [status for status, _ in runs] == ["failed", "succeeded"], runs
     assert runs[0].upserted > 0  # the failed try committed part of the shop
     assert len(ids) == len(set(ids)) == 60  # no gap, no duplicate
+
+
+def test_a_backfill_syncs_each_window_as_a_mapped_task_and_leaves_the_bookmark(
+    airflow_db: Path, tmp_path: Path, pg_url: str, shop: ShopifySimulator, monkeypatch: Any
+) -> None:
+    from datetime import date
+
+    from orderhub.reports import committed_state
+
+    _pipeline(tmp_path, pg_url, shop, monkeypatch)
+    stamps = sorted(order["updatedAt"] for order in shop.store.orders.values())
+    start = date.fromisoformat(stamps[0][:10])
+    end = date.fromisoformat(stamps[len(stamps) // 2][:10])
+    expected = {
+        order["legacyResourceId"]
+        for order in shop.store.orders.values()
+        if order["updatedAt"][:10] < str(end)
+    }
+    days = (end - start).days
+    assert days >= 3 and expected  # a range several windows long, holding orders
+    size = -(-days // 3)  # three windows (the last may be shorter)
+    conf = {"start": str(start), "end": str(end), "window": f"{size}d"}
+    dag = _dag("orderhub_shop_backfill")
+
+    run = dag.test(run_conf=conf)
+    assert str(run.state) == "success", _task_states(run)
+    windows = [ti for ti in run.get_task_instances() if ti.task_id == "sync_window"]
+    assert len(windows) == -(-days // size) and all(str(ti.state) == "success" for ti in windows)
+    engine = create_warehouse_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            landed = set(connection.execute(select(schema.orders.c.source_id)).scalars())
+            names = connection.execute(select(schema.sync_runs.c.pipeline)).scalars().all()
+        assert landed == expected  # the range, and nothing after it
+        assert len(names) == len(windows) and all(n.startswith("shop@") for n in names)
+        assert committed_state(engine, "shop") is None  # the incremental bookmark never moved
+    finally:
+        engine.dispose()
+    report = run.get_task_instance("report").xcom_pull(task_ids="report")
+    assert report["totals"]["upserted"] > 0 and len(report["runs"]) == len(windows)
+
+    again = dag.test(run_conf=conf)
+    assert str(again.state) == "success", _task_states(again)
+    assert again.get_task_instance("report").xcom_pull(task_ids="report")["totals"]["upserted"] == 0
+
+
+def test_a_backfill_with_a_bad_range_fails_without_syncing(
+    airflow_db: Path, tmp_path: Path, pg_url: str, shop: ShopifySimulator, monkeypatch: Any
+) -> None:
+    _pipeline(tmp_path, pg_url, shop, monkeypatch)
+    run = _dag("orderhub_shop_backfill").test(run_conf={"start": "2024-02-01", "end": "2024-01-01"})
+    states = _task_states(run)
+    assert str(run.state) == "failed"
+    assert states["plan_windows"] == ("failed", 1)  # a bad range is not retried
+    engine = create_warehouse_engine(pg_url)
+    try:
+        assert "sync_runs" not in inspect(engine).get_table_names()  # no sync even started
+    finally:
+        engine.dispose()
