@@ -94,6 +94,18 @@ def _sync_kwargs(plan: PipelinePlan, config_path: str) -> dict[str, Any]:
     }
 
 
+def _report(plan: PipelinePlan, config_path: str, sync_task: str) -> OrderhubReportOperator:
+    # Not retried: it only reads what the sync committed.
+    return OrderhubReportOperator(
+        task_id="report",
+        pipeline=plan.pipeline,
+        source=plan.source,
+        config_path=config_path,
+        sync_task=sync_task,
+        retries=0,
+    )
+
+
 def pipeline_dag(plan: PipelinePlan, config_path: str, stages: list[Stage]) -> DAG:
     """The scheduled DAG: sync -> stages -> report."""
     with DAG(
@@ -113,15 +125,7 @@ def pipeline_dag(plan: PipelinePlan, config_path: str, stages: list[Stage]) -> D
             task = stage.build(plan, config_path)
             previous >> task
             previous = task
-        report = OrderhubReportOperator(
-            task_id="report",
-            pipeline=plan.pipeline,
-            source=plan.source,
-            config_path=config_path,
-            sync_task="sync",
-            retries=0,
-        )
-        previous >> report
+        previous >> _report(plan, config_path, sync_task="sync")
     return dag
 
 
@@ -155,13 +159,5 @@ def backfill_dag(plan: PipelinePlan, config_path: str) -> DAG:
             max_active_tis_per_dagrun=plan.max_parallel_windows,
             **_sync_kwargs(plan, config_path),
         ).expand(window=windows.output)
-        report = OrderhubReportOperator(
-            task_id="report",
-            pipeline=plan.pipeline,
-            source=plan.source,
-            config_path=config_path,
-            sync_task="sync_window",
-            retries=0,
-        )
-        sync >> report
+        sync >> _report(plan, config_path, sync_task="sync_window")
     return dag
