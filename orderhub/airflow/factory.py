@@ -141,8 +141,9 @@ def backfill_dag(plan: PipelinePlan, config_path: str) -> DAG:
         default_args=_task_defaults(plan),
         tags=["orderhub", plan.source, "backfill"],
         params={
-            "start": Param(type="string", format="date", description="first day (UTC)"),
-            "end": Param(type="string", format="date", description="day after the last (UTC)"),
+            # A date or a date-time (naive is UTC): plan_windows checks it, naming the param.
+            "start": Param(type="string", description="from (2024-01-01 or an ISO date-time)"),
+            "end": Param(type="string", description="until, exclusive (2024-02-01 or ...)"),
             "window": Param(
                 None,
                 type=["null", "string"],
