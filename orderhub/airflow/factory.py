@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from airflow.sdk import DAG, Asset, BaseOperator, Param
+from airflow.sdk.exceptions import AirflowTimetableInvalid
 
 from orderhub.airflow.lineage import Warehouse
 from orderhub.airflow.operators import (
@@ -27,6 +28,7 @@ from orderhub.airflow.operators import (
     OrderhubWindowsOperator,
 )
 from orderhub.airflow.plan import PipelinePlan, plan_pipelines, stream_tables
+from orderhub.exceptions import ConfigurationError
 from orderhub.runner.settings import find_config, load_settings
 
 STAGE_GROUP = "orderhub.airflow_stages"
@@ -60,9 +62,20 @@ def build_dags(near: str | Path | None = None, config: str | Path | None = None)
     stages = installed_stages()
     dags: dict[str, DAG] = {}
     for plan in plan_pipelines(settings):
-        dags[plan.dag_id] = pipeline_dag(plan, str(path), stages)
+        dag = pipeline_dag(plan, str(path), stages)
+        _check_timetable(dag, f"{path}: pipelines.{plan.pipeline}.schedule")
+        dags[plan.dag_id] = dag
         dags[plan.backfill_dag_id] = backfill_dag(plan, str(path))
     return dags
+
+
+def _check_timetable(dag: DAG, where: str) -> None:
+    """Airflow's own check of a schedule, as the DAG processor runs it, but naming the
+    pipeline and key (the processor would report a bare cron error for the whole file)."""
+    try:
+        dag.timetable.validate()
+    except AirflowTimetableInvalid as error:
+        raise ConfigurationError(f"{where}: Airflow refuses it: {error}") from None
 
 
 def unified_table_asset(table: str, warehouse_url: str) -> Asset:

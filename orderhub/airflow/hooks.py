@@ -1,122 +1,129 @@
-"""Airflow connection types, one per source: where a source's settings and secrets live.
+"""Airflow hooks reading a source's connection as tap settings (see connection_types.py).
 
-A connection of type ``orderhub_<source>`` overlays its pipeline's ``config`` when Airflow
-runs the sync. Its ``extra`` JSON holds tap settings by their own names; the form's
-standard fields (host, port, schema, login, password) map to the settings named in
-:attr:`OrderhubSourceHook.fields`, and a standard field wins over the same setting in
-``extra``. The password field is the one Airflow masks and encrypts: every source maps
-its main secret there.
+A connection of type ``orderhub_<source>`` (or the generic ``orderhub``) overlays its
+pipeline's ``config`` when Airflow runs the sync. Its ``extra`` JSON holds tap settings
+by their own names; the form's standard fields map to the settings its type names, and
+a standard field wins over the same setting in ``extra``. The password field is the one
+Airflow masks and encrypts: every source maps its main secret there.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from airflow.sdk import BaseHook
+from airflow.sdk.exceptions import AirflowNotFoundException
 
+from orderhub.airflow.connection_types import BY_SOURCE, GENERIC, ConnectionType
 from orderhub.exceptions import ConfigurationError
 
-_STANDARD_FIELDS = ("host", "port", "schema", "login", "password")
+_GUIDE = "see docs/operations.md, Connections"
 
 
 class OrderhubSourceHook(BaseHook):
-    """A source's connection as tap settings. Subclass per source: set ``source`` and
-    ``fields`` (Airflow field -> tap setting)."""
+    """A source's connection as tap settings; subclasses set ``kind`` per source."""
 
+    kind: ClassVar[ConnectionType] = GENERIC
     conn_name_attr = "orderhub_conn_id"
     default_conn_name = "orderhub_default"
-    conn_type = "orderhub"
-    hook_name = "orderhub source (extra = tap settings)"
-    source: ClassVar[str] = ""
-    fields: ClassVar[dict[str, str]] = {}
+    conn_type = GENERIC.conn_type
+    hook_name = GENERIC.hook_name
 
     def __init__(self, orderhub_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.orderhub_conn_id = orderhub_conn_id
 
     def tap_settings(self) -> dict[str, Any]:
-        """The connection's values by tap setting name."""
-        connection = self.get_connection(self.orderhub_conn_id)
+        """The connection's values by tap setting name; a ConfigurationError saying what
+        to fix when the connection is missing, of another type, or its extra is not a
+        JSON object."""
+        name = self.orderhub_conn_id
         try:
-            extra = connection.extra_dejson
-        except Exception:  # Airflow says what is wrong with the JSON in its own log
-            extra = None
-        if not isinstance(extra, dict):
+            connection = self.get_connection(name)
+        except AirflowNotFoundException:
             raise ConfigurationError(
-                f"Airflow connection {self.orderhub_conn_id}: extra must be a JSON object "
-                "of tap settings (see docs/operations.md, Connections)"
+                f"Airflow connection {name} does not exist: create it with type "
+                f"{self.kind.conn_type} ({_GUIDE})"
+            ) from None
+        if connection.conn_type not in (self.kind.conn_type, GENERIC.conn_type):
+            raise ConfigurationError(
+                f"Airflow connection {name} is of type {connection.conn_type!r}: this "
+                f"pipeline reads type {self.kind.conn_type} (or {GENERIC.conn_type}, every "
+                f"setting in extra); {_GUIDE}"
             )
-        settings = dict(extra)
-        for field, setting in self.fields.items():
-            value = getattr(connection, field, None)
-            if value not in (None, ""):
-                settings[setting] = value
+        settings = _extra(name, connection.extra)
+        if connection.conn_type == self.kind.conn_type:
+            for form_field, setting in self.kind.fields.items():
+                value = getattr(connection, form_field, None)
+                if value not in (None, ""):
+                    settings[setting] = value
         return settings
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """The connection form: fields this source does not use are hidden, the others
-        are labelled with the tap setting they fill."""
-        return {
-            "hidden_fields": [f for f in _STANDARD_FIELDS if f not in cls.fields],
-            "relabeling": {field: setting for field, setting in cls.fields.items()},
-            "placeholders": {"extra": '{"start_date": "2024-01-01T00:00:00Z"}'},
-        }
+        return cls.kind.ui_field_behaviour()
+
+
+def _extra(name: str, raw: str | None) -> dict[str, Any]:
+    # Airflow's own extra_dejson turns broken JSON into {} with a log line: that would
+    # drop every setting in it without failing the sync.
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise ConfigurationError(
+            f"Airflow connection {name}: extra is not valid JSON ({error.args[0]}): "
+            f"write a JSON object of tap settings; {_GUIDE}"
+        ) from None
+    if not isinstance(value, dict):
+        raise ConfigurationError(
+            f"Airflow connection {name}: extra must be a JSON object of tap settings; {_GUIDE}"
+        )
+    return value
 
 
 class ShopifyHook(OrderhubSourceHook):
-    """Shopify Admin GraphQL: host = the GraphQL endpoint URL, password = the access token."""
+    """Shopify Admin GraphQL: host = the GraphQL endpoint URL, password = the token."""
 
-    conn_type = "orderhub_shopify"
-    hook_name = "orderhub: Shopify"
-    source = "shopify"
-    fields: ClassVar[dict[str, str]] = {"host": "api_url", "password": "access_token"}
+    kind = BY_SOURCE["shopify"]
+    conn_type = kind.conn_type
+    hook_name = kind.hook_name
 
 
 class SapHook(OrderhubSourceHook):
     """SAP S/4HANA OData (or ECC SOAP via extra ``protocol``): host = the service URL."""
 
-    conn_type = "orderhub_sap"
-    hook_name = "orderhub: SAP"
-    source = "sap"
-    fields: ClassVar[dict[str, str]] = {
-        "host": "service_url",
-        "login": "username",
-        "password": "password",
-    }
+    kind = BY_SOURCE["sap"]
+    conn_type = kind.conn_type
+    hook_name = kind.hook_name
 
 
 class OracleEbsHook(OrderhubSourceHook):
-    """Oracle EBS database: host, port, schema = the service name, login, password."""
+    """Oracle EBS: host, port, schema = the service name, login, password."""
 
-    conn_type = "orderhub_oracle_ebs"
-    hook_name = "orderhub: Oracle EBS"
-    source = "oracle_ebs"
-    fields: ClassVar[dict[str, str]] = {
-        "host": "host",
-        "port": "port",
-        "schema": "service_name",
-        "login": "user",
-        "password": "password",
-    }
+    kind = BY_SOURCE["oracle_ebs"]
+    conn_type = kind.conn_type
+    hook_name = kind.hook_name
 
 
 class U8Hook(OrderhubSourceHook):
-    """Yonyou U8 (SQL Server): password = the whole ODBC connection string (it holds the
-    login), schema = the U8 database (UFDATA_<account>_<year>)."""
+    """Yonyou U8: password = the whole ODBC connection string, schema = the database."""
 
-    conn_type = "orderhub_u8"
-    hook_name = "orderhub: Yonyou U8"
-    source = "u8"
-    fields: ClassVar[dict[str, str]] = {"password": "odbc_connection_string", "schema": "database"}
+    kind = BY_SOURCE["u8"]
+    conn_type = kind.conn_type
+    hook_name = kind.hook_name
 
 
 SOURCE_HOOKS: dict[str, type[OrderhubSourceHook]] = {
-    hook.source: hook for hook in (ShopifyHook, SapHook, OracleEbsHook, U8Hook)
+    "shopify": ShopifyHook,
+    "sap": SapHook,
+    "oracle_ebs": OracleEbsHook,
+    "u8": U8Hook,
 }
 
 
 def hook_for(source: str, conn_id: str) -> OrderhubSourceHook:
-    """The hook reading ``conn_id`` for ``source`` (a source without its own connection
-    type reads the generic one: every setting in ``extra``)."""
+    """The hook reading ``conn_id`` for ``source`` (the generic one if it has none)."""
     return SOURCE_HOOKS.get(source, OrderhubSourceHook)(orderhub_conn_id=conn_id)

@@ -18,7 +18,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from orderhub.airflow.lineage import Warehouse, source_stream
 from orderhub.airflow.summary import summary_lines, sync_summary
-from orderhub.exceptions import ConfigurationError, SyncCancelled
+from orderhub.exceptions import ConfigurationError, SyncCancelled, SyncError
 from orderhub.runner.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -98,11 +98,13 @@ class OrderhubSyncOperator(BaseOperator):
             )
             runner = SyncRunner(settings)
             result = runner.run(self.pipeline, wait_seconds=self.lock_wait, **self._window())
-        except ConfigurationError as error:
-            raise AirflowFailException(f"{self.pipeline}: {error}") from None
+        except ConfigurationError as error:  # retrying cannot fix a setting
+            raise AirflowFailException(f"pipeline {self.pipeline}: {error}") from None
         except SyncCancelled:
             raise  # Airflow stopped the task: the run row says where it got to
-        state = committed_state(runner.engine, result.pipeline)
+        except SyncError as error:
+            raise SyncError(f"{error}\n{self._where_settings_live()}") from None
+        state = committed_state(runner.engine, result.name)
         summary = sync_summary(result, state)
         for line in summary_lines(summary):
             self.log.info("%s", line)
@@ -110,6 +112,17 @@ class OrderhubSyncOperator(BaseOperator):
             self.log.warning("%s ended %s: %s", result.pipeline, result.status, result.message)
         self._emit_assets(context, settings.warehouse, summary)
         return summary
+
+    def _where_settings_live(self) -> str:
+        # The runner's advice speaks of orderhub.yml and `orderhub sync`; under Airflow
+        # the settings may come from a connection, and the task retries by itself.
+        source = f"{self.config_path}" + (
+            f" and Airflow connection {self.connection}" if self.connection else ""
+        )
+        return (
+            f"(Under Airflow: pipeline {self.pipeline}'s settings come from {source}; "
+            "the task retries as its retries allow, or clear it to run it again.)"
+        )
 
     def _window(self) -> dict[str, Any]:
         if not self.window:
@@ -171,7 +184,14 @@ class OrderhubWindowsOperator(BaseOperator):
                 size = window_size(str(params["window"]), "params.window")
             windows = split_windows(start, end, size)
         except ConfigurationError as error:
-            raise AirflowFailException(str(error)) from None
+            raise AirflowFailException(f"backfill params: {error}") from None
+        limit = _max_map_length()
+        if len(windows) > limit:
+            raise AirflowFailException(
+                f"backfill params: {len(windows):,} windows of {size} from {start} to {end}: "
+                f"Airflow maps at most {limit:,} (core.max_map_length); give a larger "
+                "window, a shorter range, or raise that setting"
+            )
         self.log.info("%d window(s) of %s from %s to %s", len(windows), size, start, end)
         return [{"start": w.start.isoformat(), "end": w.end.isoformat()} for w in windows]
 
@@ -223,6 +243,13 @@ class OrderhubReportOperator(BaseOperator):
         if open_letters:
             self.log.warning("see them with `orderhub deadletters list --source %s`", self.source)
         return report
+
+
+def _max_map_length() -> int:
+    """How many tasks Airflow maps from one list ([core] max_map_length)."""
+    from airflow.sdk.configuration import conf
+
+    return conf.getint("core", "max_map_length", fallback=1024)
 
 
 def _as_list(pulled: Any) -> list[dict[str, Any]]:

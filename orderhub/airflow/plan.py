@@ -35,6 +35,12 @@ ORDER_HISTORY_TABLE = "order_status_history"
 #: Pool slots a source gets unless orderhub.yml's ``pools`` says otherwise: one sync
 #: at a time per source respects any rate limit.
 DEFAULT_POOL_SLOTS = 1
+#: Longest pipeline name: its backfill windows run as ``<name>@<42-character window>``
+#: under the warehouse's 128-character limit.
+MAX_NAME = 128 - len("@") - len("2024-01-01T00:00:00Z..2024-01-02T00:00:00Z")
+SCHEDULE_PRESETS = frozenset(
+    {"@once", "@continuous", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"}
+)
 
 
 @dataclass(frozen=True)
@@ -93,10 +99,44 @@ def plan_pipelines(settings: Settings) -> list[PipelinePlan]:
     for source, slots in settings.pools.items():
         if slots < 1:
             raise ConfigurationError(f"{_where(settings)}: pools.{source}: must be 1 or more")
-    return [
+    plans = [
         _plan(name, pipeline, mappings, settings)
         for name, pipeline in sorted(settings.pipelines.items())
     ]
+    _check_unique_dag_ids(plans, _where(settings))
+    return plans
+
+
+def _check_unique_dag_ids(plans: list[PipelinePlan], where: str) -> None:
+    """Pipelines ``x`` and ``x_backfill`` would both claim ``orderhub_x_backfill``."""
+    owners: dict[str, str] = {}
+    for plan in plans:
+        for dag_id in (plan.dag_id, plan.backfill_dag_id):
+            if dag_id in owners:
+                raise ConfigurationError(
+                    f"{where}: pipelines.{plan.pipeline} and pipelines.{owners[dag_id]} both "
+                    f"make the DAG {dag_id}: rename one of them"
+                )
+            owners[dag_id] = plan.pipeline
+
+
+def _check_schedule(schedule: str | None, where: str) -> None:
+    """A schedule Airflow takes: a preset (@hourly ...) or a cron expression. Airflow
+    checks the cron fields themselves when it builds the DAG (the factory names
+    ``where`` if it refuses them)."""
+    if schedule is None:
+        return
+    text = schedule.strip()
+    if text.startswith("@") and text not in SCHEDULE_PRESETS:
+        raise ConfigurationError(
+            f"{where}: {schedule!r} is not a preset Airflow knows "
+            f"({', '.join(sorted(SCHEDULE_PRESETS))}); or write a cron expression"
+        )
+    if not text.startswith("@") and len(text.split()) not in (5, 6, 7):
+        raise ConfigurationError(
+            f"{where}: {schedule!r} is neither a preset (@hourly, @daily, ...) nor a cron "
+            "expression of 5 fields (minute hour day month weekday), e.g. '15 * * * *'"
+        )
 
 
 def pools(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -116,11 +156,13 @@ def _plan(
     name: str, pipeline: PipelineSettings, mappings: Path, settings: Settings
 ) -> PipelinePlan:
     where = f"{_where(settings)}: pipelines.{name}"
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or len(name) > MAX_NAME:
         raise ConfigurationError(
             f"{where}: a pipeline name used as a DAG id may hold only letters, digits, "
-            "'_', '.' and '-'"
+            f"'_', '.' and '-', at most {MAX_NAME} of them (a backfill window runs as "
+            "<pipeline>@<start>..<end>, which the warehouse keeps in 128 characters)"
         )
+    _check_schedule(pipeline.schedule, f"{where}.schedule")
     airflow = pipeline.airflow
     if airflow.max_retry_delay < airflow.retry_delay:
         raise ConfigurationError(
@@ -128,13 +170,20 @@ def _plan(
             f"retry_delay {airflow.retry_delay:g}s"
         )
     mapped = _stream_tables(mappings / pipeline.source)
+    if not mapped:
+        sources = (
+            sorted(p.name for p in mappings.iterdir() if p.is_dir()) if mappings.is_dir() else []
+        )
+        raise ConfigurationError(
+            f"{where}.source: no mapping specs for source {pipeline.source!r} in {mappings} "
+            f"(sources with specs: {', '.join(sources) or 'none'})"
+        )
     streams = tuple(pipeline.streams) or tuple(sorted(mapped))
     unmapped = [s for s in streams if s not in mapped]
     if unmapped:
-        have = ", ".join(sorted(mapped)) or f"none (no specs in {mappings / pipeline.source})"
         raise ConfigurationError(
             f"{where}.streams: no mapping spec for {', '.join(unmapped)} "
-            f"(mapped streams of {pipeline.source}: {have})"
+            f"(mapped streams of {pipeline.source}: {', '.join(sorted(mapped))})"
         )
     tables = sorted({table for stream in streams for table in mapped[stream]})
     return PipelinePlan(

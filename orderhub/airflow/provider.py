@@ -2,7 +2,8 @@
 
 Airflow finds it through the ``apache_airflow_provider`` entry point (pyproject.toml),
 so the connection form offers "orderhub: Shopify" and the others, with the fields each
-source does not use hidden and the others labelled with the tap setting they fill.
+source does not use hidden and the others labelled with the tap setting they fill. It
+imports no Airflow: Airflow calls it while discovering providers.
 """
 
 from __future__ import annotations
@@ -10,13 +11,11 @@ from __future__ import annotations
 from importlib.metadata import version
 from typing import Any
 
+from orderhub.airflow.connection_types import BY_SOURCE, GENERIC
+
 
 def get_provider_info() -> dict[str, Any]:
-    """What Airflow's ProvidersManager reads of a provider package (called by Airflow
-    only, so importing the hooks, and Airflow with them, here costs nothing extra)."""
-    from orderhub.airflow.hooks import SOURCE_HOOKS, OrderhubSourceHook
-
-    hooks: list[type[OrderhubSourceHook]] = [OrderhubSourceHook, *SOURCE_HOOKS.values()]
+    """What Airflow's ProvidersManager reads of a provider package."""
     return {
         "package-name": "orderhub",
         "name": "orderhub",
@@ -24,16 +23,14 @@ def get_provider_info() -> dict[str, Any]:
         "versions": [version("orderhub")],
         "connection-types": [
             {
-                "connection-type": hook.conn_type,
-                "hook-class-name": f"{hook.__module__}.{hook.__qualname__}",
-                "hook-name": hook.hook_name,
-                "ui-field-behaviour": _kebab_keys(hook.get_ui_field_behaviour()),
+                "connection-type": kind.conn_type,
+                "hook-class-name": kind.hook_class,
+                "hook-name": kind.hook_name,
+                # provider info spells the keys in kebab case (hidden-fields)
+                "ui-field-behaviour": {
+                    key.replace("_", "-"): value for key, value in kind.ui_field_behaviour().items()
+                },
             }
-            for hook in hooks
+            for kind in (GENERIC, *BY_SOURCE.values())
         ],
     }
-
-
-def _kebab_keys(behaviour: dict[str, Any]) -> dict[str, Any]:
-    """A hook's field behaviour as provider info spells it (``hidden-fields``)."""
-    return {key.replace("_", "-"): value for key, value in behaviour.items()}

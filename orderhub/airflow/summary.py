@@ -54,6 +54,8 @@ def sync_summary(
     return {
         "run_id": result.run_id,
         "pipeline": result.pipeline,
+        # what runs, state show and the lock call it: pipeline@window for a backfill window
+        "run_name": result.name,
         "status": result.status,
         "seconds": round(result.seconds, 3),
         "totals": {key: sum(s[key] for s in streams.values()) for key in COUNT_KEYS},
@@ -66,7 +68,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
     """The summary as log lines: one for the run, one per stream."""
     totals = summary["totals"]
     lines = [
-        f"{summary['pipeline']} run {summary['run_id']}: {summary['status']} in "
+        f"{summary['run_name']} run {summary['run_id']}: {summary['status']} in "
         f"{summary['seconds']:.1f}s; " + ", ".join(f"{key}={totals[key]}" for key in COUNT_KEYS)
     ]
     for stream, counts in summary["streams"].items():

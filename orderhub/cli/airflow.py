@@ -17,6 +17,7 @@ from orderhub.airflow.plan import plan_pipelines, pools
 from orderhub.cli.console import (
     ConfigOption,
     JsonOption,
+    console,
     guarded,
     listing,
     print_json,
@@ -24,6 +25,8 @@ from orderhub.cli.console import (
     settings_for,
 )
 
+#: Narrower than this, the DAGs print as blocks instead of a table.
+WIDE = 100
 airflow_app = typer.Typer(
     help="Airflow: the DAGs and pools orderhub.yml makes (see docs/operations.md).",
     no_args_is_help=True,
@@ -51,6 +54,9 @@ def dags(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
+    if console.width < WIDE:
+        _print_blocks(rows)
+        return
     table = listing("orderhub DAGs", ("dag", "pool", "schedule", "retries"), ("tables",))
     for row in rows:
         table.add_row(
@@ -61,6 +67,21 @@ def dags(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             ", ".join(row["tables"]),
         )
     print_listing(table)
+
+
+def _print_blocks(rows: list[dict[str, Any]]) -> None:
+    """One short block per pipeline: a table of these columns cannot fit a narrow terminal."""
+    for row in rows:
+        console.print(f"[bold]{row['dag_id']}[/]", highlight=False)
+        for label, value in (
+            ("backfill", row["backfill_dag_id"]),
+            ("source", row["source"]),
+            ("pool", row["pool"]),
+            ("schedule", row["schedule"] or "manual"),
+            ("retries", row["retries"]),
+            ("tables", ", ".join(row["tables"])),
+        ):
+            console.print(f"  {label:<9}{value}", highlight=False)
 
 
 @airflow_app.command("pools")

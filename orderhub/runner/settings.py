@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +43,8 @@ CONFIG_NAME = "orderhub.yml"
 CONFIG_ENV = "ORDERHUB_CONFIG"
 DEFAULT_FILE = Path(CONFIG_NAME)
 DEFAULT_WAREHOUSE = "sqlite:///.orderhub/warehouse.db"
+#: The warehouse keeps runs, locks and bookmarks under the pipeline's name (String(128)).
+MAX_PIPELINE_NAME = 128
 M = TypeVar("M", bound=BaseModel)
 _REFERENCE = re.compile(
     # A default may hold {...} groups itself: ODBC strings do (DRIVER={MariaDB Unicode};...).
@@ -59,14 +62,21 @@ class AirflowSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     retries: int = Field(default=3, ge=0, le=50)
-    retry_delay: float = Field(default=60.0, gt=0, description="seconds before the 1st retry")
-    max_retry_delay: float = Field(default=3600.0, gt=0, description="cap of the backoff, s")
+    retry_delay: float = Field(
+        default=60.0, gt=0, le=86400, description="seconds before the 1st retry"
+    )
+    max_retry_delay: float = Field(
+        default=3600.0, gt=0, le=7 * 86400, description="cap of the backoff, s"
+    )
     backfill_window: str = Field(default="1d", description="e.g. 30m, 6h, 1d, 2w")
     max_parallel_windows: int = Field(default=4, ge=1, le=256)
     lock_wait: float = Field(
-        default=600.0, ge=0, description="seconds a sync waits for another sync of the pipeline"
+        default=600.0,
+        ge=0,
+        le=86400,
+        description="seconds a sync waits for another sync of the pipeline",
     )
-    timeout_minutes: float | None = Field(default=None, gt=0)
+    timeout_minutes: float | None = Field(default=None, gt=0, le=7 * 24 * 60)
 
 
 class PipelineSettings(BaseModel):
@@ -99,8 +109,9 @@ class PipelineSettings(BaseModel):
 class Settings(BaseModel):
     """The whole orderhub.yml.
 
-    ``pipelines`` holds each pipeline as written (``${...}`` unresolved, so listing them
-    never reads a secret); :meth:`pipeline` returns one with its references resolved.
+    ``pipelines`` holds each pipeline with its ``config`` as written (``${...}``
+    unresolved, so listing or planning them never reads a secret); :meth:`pipeline`
+    returns one with its config's references resolved too.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -218,7 +229,10 @@ def load_settings(
     if warehouse is not None:
         document.pop("warehouse", None)
     resolved = _resolve(document, path.name, env, base)
-    settings = _validated(Settings, {**resolved, "pipelines": raw_pipelines}, str(path), ())
+    outlines = {
+        name: _outline(name, pipeline, path, env, base) for name, pipeline in raw_pipelines.items()
+    }
+    settings = _validated(Settings, {**resolved, "pipelines": outlines}, str(path), ())
     updates: dict[str, Any] = {
         "warehouse": warehouse or anchor_warehouse(settings.warehouse, base),
         "mappings_dir": str(base / settings.mappings_dir) if settings.mappings_dir else None,
@@ -228,6 +242,24 @@ def load_settings(
     settings._raw_pipelines = raw_pipelines
     settings._env = env
     return settings
+
+
+def _outline(
+    name: Any, pipeline: dict[str, Any], path: Path, env: Mapping[str, str], base: Path
+) -> dict[str, Any]:
+    """A pipeline with every reference resolved but those of its ``config``: what
+    listing, planning and scheduling read (a schedule may come from the environment),
+    without touching a secret."""
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_PIPELINE_NAME:
+        raise ConfigurationError(
+            f"{path}: pipelines.{name}: a pipeline name must be text of 1 to "
+            f"{MAX_PIPELINE_NAME} characters (runs and bookmarks are kept under it)"
+        )
+    where = f"{path}: pipelines.{name}"
+    return {
+        key: value if key == "config" else _resolve(value, f"{where}.{key}", env, base)
+        for key, value in pipeline.items()
+    }
 
 
 def anchor_warehouse(url: str, base: Path) -> str:
@@ -285,6 +317,8 @@ def _resolve(
         return {k: _resolve(v, f"{where}.{k}", env, base, variables) for k, v in value.items()}
     if isinstance(value, list):
         return [_resolve(v, f"{where}[{i}]", env, base, variables) for i, v in enumerate(value)]
+    if isinstance(value, date):  # YAML reads an unquoted 2024-01-01 as a date: taps take text
+        return value.isoformat()
     if not isinstance(value, str):
         return value
 

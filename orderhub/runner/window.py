@@ -24,7 +24,8 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: glibc's %Y drops the leading zeros of years below 1000.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -61,7 +62,7 @@ class Window:
         if self.start >= self.end:
             raise ConfigurationError(
                 f"window start {_iso(self.start)} is not before its end {_iso(self.end)}: "
-                "give an end (--until) later than the start (--since)"
+                "the end must be later than the start"
             )
 
     @property
@@ -153,4 +154,9 @@ def parse_moment(text: str, what: str = "moment") -> datetime:
             ) from None
     if parsed.microsecond:
         raise ConfigurationError(f"{what} {text!r} has a fraction of a second: give whole seconds")
-    return as_utc(parsed)
+    try:
+        return as_utc(parsed)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is past the last UTC moment
+        raise ConfigurationError(
+            f"{what} {text!r} is outside the years 1 to 9999 once in UTC: give a nearer moment"
+        ) from None

@@ -205,17 +205,36 @@ def test_a_backfill_syncs_each_window_as_a_mapped_task_and_leaves_the_bookmark(
         engine.dispose()
     report = run.get_task_instance("report").xcom_pull(task_ids="report")
     assert report["totals"]["upserted"] > 0 and len(report["runs"]) == len(windows)
+    summaries = list(run.get_task_instance("report").xcom_pull(task_ids="sync_window"))
+    assert sorted(s["run_name"] for s in summaries) == sorted(names)
+    for summary in summaries:  # each window reports its own bookmark, inside the window
+        window_end = summary["run_name"].rsplit("..", 1)[1]
+        bookmark = summary["streams"]["orders"]["bookmark"]
+        assert bookmark is None or bookmark < window_end
 
     again = dag.test(run_conf=conf)
     assert str(again.state) == "success", _task_states(again)
     assert again.get_task_instance("report").xcom_pull(task_ids="report")["totals"]["upserted"] == 0
 
 
-def test_a_backfill_with_a_bad_range_fails_without_syncing(
-    airflow_db: Path, tmp_path: Path, pg_url: str, shop: ShopifySimulator, monkeypatch: Any
+@pytest.mark.parametrize(
+    "conf",
+    [
+        {"start": "2024-02-01", "end": "2024-01-01"},
+        {"start": "2020-01-01", "end": "2024-01-01", "window": "1d"},  # > max_map_length
+        {"start": "2024-01-01", "end": "2024-02-01", "window": "a fortnight"},
+    ],
+)
+def test_a_backfill_with_bad_params_fails_without_syncing(
+    airflow_db: Path,
+    tmp_path: Path,
+    pg_url: str,
+    shop: ShopifySimulator,
+    monkeypatch: Any,
+    conf: dict[str, str],
 ) -> None:
     _pipeline(tmp_path, pg_url, shop, monkeypatch)
-    run = _dag("orderhub_shop_backfill").test(run_conf={"start": "2024-02-01", "end": "2024-01-01"})
+    run = _dag("orderhub_shop_backfill").test(run_conf=conf)
     states = _task_states(run)
     assert str(run.state) == "failed"
     assert states["plan_windows"] == ("failed", 1)  # a bad range is not retried

@@ -4,6 +4,7 @@ connections, and errors that name the pipeline and key."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,11 @@ def test_no_secret_of_orderhub_yml_reaches_a_dag(bag: Any, monkeypatch: pytest.M
             "{source: shopify, airflow: {retry_delay: 600, max_retry_delay: 60}}",
             "pipelines.shop.airflow.max_retry_delay",
         ),
+        ("{source: shopify, airflow: {retry_delay: 1e308}}", "pipelines.shop.airflow.retry_delay"),
+        ("{source: shopify, schedule: not a cron}", "pipelines.shop.schedule"),
+        ("{source: shopify, schedule: '@hourlyy'}", "pipelines.shop.schedule"),
+        ("{source: shopify, schedule: '99 * * * *'}", "pipelines.shop.schedule"),
+        ("{source: nosuchsource}", "pipelines.shop.source"),
     ],
 )
 def test_an_invalid_orderhub_yml_is_an_import_error_naming_pipeline_and_key(
@@ -130,6 +136,49 @@ def test_an_invalid_orderhub_yml_is_an_import_error_naming_pipeline_and_key(
     assert not bag.dags
     (error,) = bag.import_errors.values()
     assert named in error and str(config) in error
+
+
+@pytest.mark.parametrize(
+    ("pipelines", "named"),
+    [
+        ("  x: {source: shopify}\n  x_backfill: {source: shopify}\n", "orderhub_x_backfill"),
+        (f"  {'s' * 86}: {{source: shopify}}\n", "at most 85"),
+        (f"  {'s' * 129}: {{source: shopify}}\n", "1 to 128 characters"),
+    ],
+)
+def test_pipeline_names_that_cannot_be_dags_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pipelines: str, named: str
+) -> None:
+    (error,) = _bag(
+        write_config(tmp_path, f"pipelines:\n{pipelines}"), monkeypatch
+    ).import_errors.values()
+    assert named in error
+
+
+def test_the_stacks_dags_all_load_with_schedules_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ORDERHUB_WAREHOUSE_URL", "postgresql+psycopg://u:p@postgres/wh")
+    monkeypatch.setenv("ORDERHUB_SAP_SCHEDULE", "15 * * * *")
+    monkeypatch.setenv("AIRFLOW_VAR_X", "unused")
+    bag = _bag(ROOT / "dags" / "orderhub.yml", monkeypatch)
+    assert bag.import_errors == {}
+    assert len(bag.dags) == 8
+    assert bag.dags["orderhub_shopify"].schedule == "@hourly"
+    assert bag.dags["orderhub_sap"].schedule == "15 * * * *"
+
+
+def test_airflow_keys_may_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOP_RETRIES", "7")
+    text = (
+        "pipelines:\n  shop:\n    source: shopify\n"
+        "    airflow:\n      retries: ${SHOP_RETRIES:-3}\n"
+    )
+    bag = _bag(write_config(tmp_path, text), monkeypatch)
+    assert bag.import_errors == {}
+    assert bag.dags["orderhub_shop"].task_dict["sync"].retries == 7
 
 
 def test_a_pool_for_a_source_no_pipeline_reads_is_refused(
@@ -174,8 +223,31 @@ def test_a_connection_overlays_the_pipeline_config(monkeypatch: pytest.MonkeyPat
         "access_token": "shpat_from_connection",
         "page_size": 50,
     }
-    monkeypatch.setenv("AIRFLOW_CONN_SHOP_CONN", json.dumps({**connection, "extra": "[1]"}))
-    with pytest.raises(Exception, match="extra must be a JSON object"):
+    # Every setting in extra works with the generic type; the form's fields are not read.
+    generic = {**connection, "conn_type": "orderhub", "extra": {"access_token": "t"}}
+    monkeypatch.setenv("AIRFLOW_CONN_SHOP_CONN", json.dumps(generic))
+    assert hook_for("shopify", "shop_conn").tap_settings() == {"access_token": "t"}
+
+
+@pytest.mark.parametrize(
+    ("connection", "says"),
+    [
+        (None, "does not exist: create it with type orderhub_shopify"),
+        ({"conn_type": "orderhub_shopify", "extra": "[1]"}, "extra must be a JSON object"),
+        ({"conn_type": "orderhub_shopify", "extra": "{not json"}, "extra is not valid JSON"),
+        ({"conn_type": "postgres", "host": "db"}, "is of type 'postgres'"),
+    ],
+)
+def test_a_connection_that_cannot_be_read_says_what_to_fix(
+    monkeypatch: pytest.MonkeyPatch, connection: dict[str, Any] | None, says: str
+) -> None:
+    from orderhub.airflow.hooks import hook_for
+    from orderhub.exceptions import ConfigurationError
+
+    monkeypatch.delenv("AIRFLOW_CONN_SHOP_CONN", raising=False)
+    if connection is not None:
+        monkeypatch.setenv("AIRFLOW_CONN_SHOP_CONN", json.dumps(connection))
+    with pytest.raises(ConfigurationError, match=re.escape(says)):
         hook_for("shopify", "shop_conn").tap_settings()
 
 

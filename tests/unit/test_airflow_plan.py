@@ -167,3 +167,14 @@ def test_the_cli_names_the_pipeline_and_key_of_an_invalid_file(tmp_path: Path) -
     done = CliRunner().invoke(app, ["airflow", "dags", "--config", str(path)])
     assert done.exit_code == 1
     assert "pipelines.shop.airflow.retries" in done.output
+
+
+def test_unquoted_dates_in_a_config_reach_the_tap_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "orderhub.yml"
+    path.write_text(
+        "pipelines:\n  s:\n    source: shopify\n"
+        "    config: {start_date: 2000-01-01T00:00:00Z, day: 2024-01-02}\n"
+    )
+    config = load_settings(path, env={}).pipeline("s").config
+    assert config == {"start_date": "2000-01-01T00:00:00+00:00", "day": "2024-01-02"}
+    json.dumps(config)  # what the runner writes for the tap

@@ -245,3 +245,19 @@ def test_records_without_a_readable_key_are_loaded() -> None:
     keep = WindowFilter(Window(JAN, FEB), {"orders": "updatedAt"})
     window_relay(io.BytesIO(b"".join(lines)), sink, RelayStats(), keep)
     assert sink.getvalue() == b"".join(lines)
+
+
+def test_early_years_keep_four_digits_in_a_window_key() -> None:
+    from orderhub.runner.window import Window, parse_moment
+
+    window = Window(parse_moment("0999-01-01"), parse_moment("1000-01-01"))
+    assert window.key == "0999-01-01T00:00:00Z..1000-01-01T00:00:00Z"
+    assert parse_moment(window.start_text) == window.start  # the key reads back
+
+
+def test_a_moment_past_the_calendar_in_utc_is_refused() -> None:
+    from orderhub.exceptions import ConfigurationError
+    from orderhub.runner.window import parse_moment
+
+    with pytest.raises(ConfigurationError, match="outside the years 1 to 9999"):
+        parse_moment("9999-12-31T23:00:00-05:00")
