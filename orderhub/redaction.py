@@ -115,7 +115,7 @@ def _is_secret(property_schema: Mapping[str, Any]) -> bool:
 
 def secret_values(config: Mapping[str, Any], settings_schema: Mapping[str, Any]) -> list[Any]:
     """The values in ``config`` of every setting ``settings_schema`` marks secret (nested
-    objects included)."""
+    objects included), and the password of any URL a setting holds."""
     found: list[Any] = []
     for name, property_schema in settings_schema.get("properties", {}).items():
         if name not in config or not isinstance(property_schema, Mapping):
@@ -125,6 +125,8 @@ def secret_values(config: Mapping[str, Any], settings_schema: Mapping[str, Any])
             found.append(value)
         elif isinstance(value, Mapping) and "properties" in property_schema:
             found += secret_values(value, property_schema)
+        elif isinstance(value, str) and (password := _url_password(value)):
+            found.append(password)  # user:password@ in a URL setting not marked secret
     return found
 
 

@@ -188,11 +188,13 @@ class OrderhubWindowsOperator(BaseOperator):
         limit = _max_map_length()
         if len(windows) > limit:
             raise AirflowFailException(
-                f"backfill params: {len(windows):,} windows of {size} from {start} to {end}: "
+                f"backfill params: {len(windows):,} windows "
+                f"of {_duration(size)} from {start.isoformat()} to {end.isoformat()}: "
                 f"Airflow maps at most {limit:,} (core.max_map_length); give a larger "
                 "window, a shorter range, or raise that setting"
             )
-        self.log.info("%d window(s) of %s from %s to %s", len(windows), size, start, end)
+        span = f"of {_duration(size)} from {start.isoformat()} to {end.isoformat()}"
+        self.log.info("%d window(s) %s", len(windows), span)
         return [{"start": w.start.isoformat(), "end": w.end.isoformat()} for w in windows]
 
 
@@ -243,6 +245,15 @@ class OrderhubReportOperator(BaseOperator):
         if open_letters:
             self.log.warning("see them with `orderhub deadletters list --source %s`", self.source)
         return report
+
+
+def _duration(size: timedelta) -> str:
+    """A window size as orderhub.yml writes it: 1d, 6h, 30m, 90s."""
+    seconds = int(size.total_seconds())
+    for unit, length in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % length == 0:
+            return f"{seconds // length}{unit}"
+    return f"{seconds}s"
 
 
 def _max_map_length() -> int:

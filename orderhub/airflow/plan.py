@@ -120,23 +120,40 @@ def _check_unique_dag_ids(plans: list[PipelinePlan], where: str) -> None:
             owners[dag_id] = plan.pipeline
 
 
-def _check_schedule(schedule: str | None, where: str) -> None:
-    """A schedule Airflow takes: a preset (@hourly ...) or a cron expression. Airflow
-    checks the cron fields themselves when it builds the DAG (the factory names
-    ``where`` if it refuses them)."""
+def _check_schedule(schedule: str | None, where: str) -> str | None:
+    """The schedule, trimmed, if Airflow takes it: a preset (@hourly ...) or a cron
+    expression, checked with croniter as Airflow checks it (when it is installed, as
+    with the airflow extra; Airflow checks again when it builds the DAG)."""
     if schedule is None:
-        return
+        return None
     text = schedule.strip()
-    if text.startswith("@") and text not in SCHEDULE_PRESETS:
-        raise ConfigurationError(
-            f"{where}: {schedule!r} is not a preset Airflow knows "
-            f"({', '.join(sorted(SCHEDULE_PRESETS))}); or write a cron expression"
-        )
-    if not text.startswith("@") and len(text.split()) not in (5, 6, 7):
+    if text.startswith("@"):
+        if text not in SCHEDULE_PRESETS:
+            raise ConfigurationError(
+                f"{where}: {schedule!r} is not a preset Airflow knows "
+                f"({', '.join(sorted(SCHEDULE_PRESETS))}); or write a cron expression"
+            )
+        return text
+    problem = _cron_problem(text)
+    if problem:
         raise ConfigurationError(
             f"{where}: {schedule!r} is neither a preset (@hourly, @daily, ...) nor a cron "
-            "expression of 5 fields (minute hour day month weekday), e.g. '15 * * * *'"
+            f"expression Airflow takes ({problem}); e.g. '15 * * * *' (minute hour day "
+            "month weekday)"
         )
+    return text
+
+
+def _cron_problem(text: str) -> str | None:
+    try:
+        from croniter import croniter
+    except ImportError:  # no airflow extra: count the fields, Airflow checks the rest
+        return None if len(text.split()) in (5, 6, 7) else "it needs 5 fields"
+    try:
+        croniter(text)
+    except (ValueError, KeyError) as error:  # croniter's errors are ValueErrors
+        return str(error)
+    return None
 
 
 def pools(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -155,6 +172,7 @@ def pools(settings: Settings) -> dict[str, dict[str, Any]]:
 def _plan(
     name: str, pipeline: PipelineSettings, mappings: Path, settings: Settings
 ) -> PipelinePlan:
+    settings.check_resolved(name)
     where = f"{_where(settings)}: pipelines.{name}"
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or len(name) > MAX_NAME:
         raise ConfigurationError(
@@ -162,7 +180,7 @@ def _plan(
             f"'_', '.' and '-', at most {MAX_NAME} of them (a backfill window runs as "
             "<pipeline>@<start>..<end>, which the warehouse keeps in 128 characters)"
         )
-    _check_schedule(pipeline.schedule, f"{where}.schedule")
+    schedule = _check_schedule(pipeline.schedule, f"{where}.schedule")
     airflow = pipeline.airflow
     if airflow.max_retry_delay < airflow.retry_delay:
         raise ConfigurationError(
@@ -189,7 +207,7 @@ def _plan(
     return PipelinePlan(
         pipeline=name,
         source=pipeline.source,
-        schedule=pipeline.schedule,
+        schedule=schedule,
         streams=streams,
         tables=tuple(tables),
         pool=pool_name(pipeline.source),

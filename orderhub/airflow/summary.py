@@ -50,7 +50,9 @@ def sync_summary(
         counts = result.stream_counts.get(stream, {})
         streams[stream] = {key: int(counts.get(key, 0)) for key in COUNT_KEYS}
         streams[stream]["bookmark"] = bookmarks.get(stream)
-        streams[stream]["cdc_lag_seconds"] = cdc_lag_seconds(bookmarks.get(stream), now)
+        # A backfill window's bookmark is history by design: no lag to speak of.
+        lag = None if result.window else cdc_lag_seconds(bookmarks.get(stream), now)
+        streams[stream]["cdc_lag_seconds"] = lag
     return {
         "run_id": result.run_id,
         "pipeline": result.pipeline,

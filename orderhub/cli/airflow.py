@@ -79,9 +79,10 @@ def _print_blocks(rows: list[dict[str, Any]]) -> None:
             ("pool", row["pool"]),
             ("schedule", row["schedule"] or "manual"),
             ("retries", row["retries"]),
+            ("connection", row["connection"] or "none (config only)"),
             ("tables", ", ".join(row["tables"])),
         ):
-            console.print(f"  {label:<9}{value}", highlight=False)
+            console.print(f"  {label:<11}{value}", highlight=False)
 
 
 @airflow_app.command("pools")

@@ -126,6 +126,7 @@ class Settings(BaseModel):
     _env: Mapping[str, str] | None = PrivateAttr(default=None)
     _variables: VariableLookup | None = PrivateAttr(default=None)
     _overlays: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+    _unresolved: dict[str, ConfigurationError] = PrivateAttr(default_factory=dict)
 
     @property
     def path(self) -> Path | None:
@@ -156,6 +157,12 @@ class Settings(BaseModel):
         if overlay:
             pipeline = pipeline.model_copy(update={"config": {**pipeline.config, **overlay}})
         return pipeline
+
+    def check_resolved(self, name: str) -> None:
+        """Raise the error of a reference outside pipeline ``name``'s config that could
+        not be resolved when the file was read (its schedule's, say)."""
+        if name in self._unresolved:
+            raise self._unresolved[name]
 
     def with_config_overlay(self, name: str, values: Mapping[str, Any]) -> Settings:
         """These settings with ``values`` laid over pipeline ``name``'s config: how an
@@ -229,9 +236,11 @@ def load_settings(
     if warehouse is not None:
         document.pop("warehouse", None)
     resolved = _resolve(document, path.name, env, base)
-    outlines = {
-        name: _outline(name, pipeline, path, env, base) for name, pipeline in raw_pipelines.items()
-    }
+    outlines, unresolved = {}, {}
+    for name, pipeline in raw_pipelines.items():
+        outlines[name], problem = _outline(name, pipeline, path, env, base)
+        if problem:
+            unresolved[name] = problem
     settings = _validated(Settings, {**resolved, "pipelines": outlines}, str(path), ())
     updates: dict[str, Any] = {
         "warehouse": warehouse or anchor_warehouse(settings.warehouse, base),
@@ -241,25 +250,33 @@ def load_settings(
     settings._path = path
     settings._raw_pipelines = raw_pipelines
     settings._env = env
+    settings._unresolved = unresolved
     return settings
 
 
 def _outline(
     name: Any, pipeline: dict[str, Any], path: Path, env: Mapping[str, str], base: Path
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], ConfigurationError | None]:
     """A pipeline with every reference resolved but those of its ``config``: what
     listing, planning and scheduling read (a schedule may come from the environment),
-    without touching a secret."""
+    without touching a secret. A key whose reference cannot be resolved is left out,
+    and its error returned: it stops that pipeline when it is used, not every command."""
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_PIPELINE_NAME:
         raise ConfigurationError(
             f"{path}: pipelines.{name}: a pipeline name must be text of 1 to "
             f"{MAX_PIPELINE_NAME} characters (runs and bookmarks are kept under it)"
         )
     where = f"{path}: pipelines.{name}"
-    return {
-        key: value if key == "config" else _resolve(value, f"{where}.{key}", env, base)
-        for key, value in pipeline.items()
-    }
+    outline: dict[str, Any] = {}
+    problem: ConfigurationError | None = None
+    for key, value in pipeline.items():
+        try:
+            outline[key] = (
+                value if key == "config" else _resolve(value, f"{where}.{key}", env, base)
+            )
+        except ConfigurationError as error:
+            problem = problem or error
+    return outline, problem
 
 
 def anchor_warehouse(url: str, base: Path) -> str:
@@ -359,7 +376,14 @@ def _variable(
         return found
     if default is not None:
         return default
+    if variables:
+        how = f"add it in Airflow, export AIRFLOW_VAR_{name.upper()}"
+    else:  # outside Airflow, or a key read while DAGs are parsed (never the database)
+        how = (
+            f"export AIRFLOW_VAR_{name.upper()} (only a pipeline's config reads Airflow's "
+            "Variable store, when its task runs)"
+        )
     raise ConfigurationError(
-        f"{where}: Airflow Variable {name} is not set (add it in Airflow, export "
-        f"AIRFLOW_VAR_{name.upper()}, or give a default with ${{var:{name}:-value}})"
+        f"{where}: Airflow Variable {name} is not set ({how}, or give a default with "
+        f"${{var:{name}:-value}})"
     )

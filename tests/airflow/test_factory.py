@@ -125,6 +125,7 @@ def test_no_secret_of_orderhub_yml_reaches_a_dag(bag: Any, monkeypatch: pytest.M
         ("{source: shopify, schedule: not a cron}", "pipelines.shop.schedule"),
         ("{source: shopify, schedule: '@hourlyy'}", "pipelines.shop.schedule"),
         ("{source: shopify, schedule: '99 * * * *'}", "pipelines.shop.schedule"),
+        ("{source: shopify, schedule: '0 25 * * *'}", "pipelines.shop.schedule"),
         ("{source: nosuchsource}", "pipelines.shop.source"),
     ],
 )

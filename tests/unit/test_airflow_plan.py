@@ -178,3 +178,30 @@ def test_unquoted_dates_in_a_config_reach_the_tap_as_text(tmp_path: Path) -> Non
     config = load_settings(path, env={}).pipeline("s").config
     assert config == {"start_date": "2000-01-01T00:00:00+00:00", "day": "2024-01-02"}
     json.dumps(config)  # what the runner writes for the tap
+
+
+def test_a_schedule_is_checked_as_airflow_checks_it_and_trimmed(tmp_path: Path) -> None:
+    path = tmp_path / "orderhub.yml"
+    path.write_text("pipelines:\n  a: {source: shopify, schedule: ' @hourly '}\n")
+    (plan,) = plan_pipelines(load_settings(path, env={}))
+    assert plan.schedule == "@hourly"
+    path.write_text("pipelines:\n  a: {source: shopify, schedule: '61 * * * *'}\n")
+    with pytest.raises(ConfigurationError, match=r"pipelines\.a\.schedule.*out of range"):
+        plan_pipelines(load_settings(path, env={}))
+
+
+def test_an_unresolved_schedule_stops_only_its_pipeline(tmp_path: Path) -> None:
+    path = tmp_path / "orderhub.yml"
+    path.write_text(
+        "pipelines:\n  a: {source: shopify}\n"
+        "  b: {source: shopify, schedule: '${var:b_schedule}'}\n"
+    )
+    settings = load_settings(path, env={})  # what the read-only commands need
+    assert settings.pipeline("a").source == "shopify"
+    with pytest.raises(ConfigurationError, match="AIRFLOW_VAR_B_SCHEDULE") as raised:
+        settings.pipeline("b")
+    assert "pipelines.b.schedule" in str(raised.value)
+    with pytest.raises(ConfigurationError, match=r"pipelines\.b\.schedule"):
+        plan_pipelines(settings)
+    with_var = load_settings(path, env={"AIRFLOW_VAR_B_SCHEDULE": "@daily"})
+    assert {p.pipeline: p.schedule for p in plan_pipelines(with_var)} == {"a": None, "b": "@daily"}

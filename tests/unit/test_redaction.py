@@ -132,3 +132,13 @@ def test_setting_names_are_found_as_whole_names() -> None:
         "api_url",
         "access_token",
     ]
+
+
+def test_a_password_in_a_url_setting_not_marked_secret_is_redacted() -> None:
+    from orderhub.redaction import Redactor
+
+    schema = {"properties": {"api_url": {"type": "string"}, "page_size": {"type": "integer"}}}
+    config = {"api_url": "http://shopuser:PwInUrl123@127.0.0.1:9/graphql.json", "page_size": 5}
+    redact = Redactor.from_config(config, schema)
+    said = redact("HTTP 401 at http://shopuser:PwInUrl123@127.0.0.1:9/graphql.json")
+    assert "PwInUrl123" not in said and "shopuser:***@127.0.0.1" in said
