@@ -24,7 +24,7 @@ test: install services compose-client
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy orderhub connectors
+	$(BIN)/mypy orderhub connectors quality
 
 format: install
 	$(BIN)/ruff check --fix .

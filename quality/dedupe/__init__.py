@@ -1,0 +1,1 @@
+"""Customer dedupe: normalise, block, score and cluster customers into golden IDs."""
