@@ -30,6 +30,12 @@ class OrderhubSourceHook(BaseHook):
     conn_type = GENERIC.conn_type
     hook_name = GENERIC.hook_name
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Airflow reads these class attributes; a subclass names only its ``kind``.
+        super().__init_subclass__(**kwargs)
+        cls.conn_type = cls.kind.conn_type
+        cls.hook_name = cls.kind.hook_name
+
     def __init__(self, orderhub_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.orderhub_conn_id = orderhub_conn_id
@@ -88,32 +94,24 @@ class ShopifyHook(OrderhubSourceHook):
     """Shopify Admin GraphQL: host = the GraphQL endpoint URL, password = the token."""
 
     kind = BY_SOURCE["shopify"]
-    conn_type = kind.conn_type
-    hook_name = kind.hook_name
 
 
 class SapHook(OrderhubSourceHook):
     """SAP S/4HANA OData (or ECC SOAP via extra ``protocol``): host = the service URL."""
 
     kind = BY_SOURCE["sap"]
-    conn_type = kind.conn_type
-    hook_name = kind.hook_name
 
 
 class OracleEbsHook(OrderhubSourceHook):
     """Oracle EBS: host, port, schema = the service name, login, password."""
 
     kind = BY_SOURCE["oracle_ebs"]
-    conn_type = kind.conn_type
-    hook_name = kind.hook_name
 
 
 class U8Hook(OrderhubSourceHook):
     """Yonyou U8: password = the whole ODBC connection string, schema = the database."""
 
     kind = BY_SOURCE["u8"]
-    conn_type = kind.conn_type
-    hook_name = kind.hook_name
 
 
 SOURCE_HOOKS: dict[str, type[OrderhubSourceHook]] = {

@@ -51,26 +51,45 @@ def relay(source: IO[bytes], sink: IO[bytes], stats: RelayStats) -> None:
     """Copy source to sink until EOF, counting records; closes the sink at the end."""
     carry = b""
     try:
-        while chunk := source.read1(CHUNK) if hasattr(source, "read1") else source.read(CHUNK):
+        while chunk := read_chunk(source, CHUNK):
             stats.bytes += len(chunk)
             data = carry + chunk
             cut = data.rfind(b"\n") + 1
             for stream in _RECORD.findall(data, 0, cut):
                 stats.records[stream.decode()] += 1
             carry = data[cut:]
-            try:
-                sink.write(chunk)
-            except BrokenPipeError:
-                # The reader is gone: closing our end makes the writer's next write fail
-                # at once, instead of blocking it forever on a full pipe.
-                stats.broken_pipe = True
-                source.close()
+            if not write_or_stop(sink, chunk, source, stats):
                 return
     finally:
-        try:
-            sink.close()
-        except BrokenPipeError:
-            stats.broken_pipe = True
+        close_sink(sink, stats)
+
+
+def read_chunk(source: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes, as soon as any are there (``read1`` where the stream has it)."""
+    return source.read1(size) if hasattr(source, "read1") else source.read(size)
+
+
+def write_or_stop(sink: IO[bytes], data: bytes, source: IO[bytes], stats: RelayStats) -> bool:
+    """Write ``data``; False when the reader is gone (the relay must stop).
+
+    Closing the source then makes the writer's next write fail at once, instead of
+    blocking it forever on a full pipe.
+    """
+    try:
+        sink.write(data)
+    except BrokenPipeError:
+        stats.broken_pipe = True
+        source.close()
+        return False
+    return True
+
+
+def close_sink(sink: IO[bytes], stats: RelayStats) -> None:
+    """Close the relay's end of the target's stdin (EOF: the target commits and ends)."""
+    try:
+        sink.close()
+    except BrokenPipeError:
+        stats.broken_pipe = True
 
 
 def pump_log(source: IO[bytes], path: Path, redact: Redactor) -> None:

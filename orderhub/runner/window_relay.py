@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import msgspec
 
-from orderhub.runner.process import CHUNK, RelayStats
+from orderhub.runner.process import CHUNK, RelayStats, close_sink, read_chunk, write_or_stop
 from orderhub.runner.window import Window, as_utc
 
 _RECORD = re.compile(rb'^\s*\{\s*"type":\s*"RECORD",\s*"stream":\s*"([^"]+)"')
@@ -118,7 +118,7 @@ def window_relay(
     carry = b""
     try:
         while True:
-            read = source.read1(chunk) if hasattr(source, "read1") else source.read(chunk)
+            read = read_chunk(source, chunk)
             stats.bytes += len(read)
             data = carry + read
             # At EOF the last line goes too, even without its newline.
@@ -126,17 +126,9 @@ def window_relay(
             lines = (found[0] for found in _LINE.finditer(data, 0, cut))
             kept = b"".join(line for line in lines if line and keep.keep(line, stats))
             carry = data[cut:]
-            try:
-                if kept:
-                    sink.write(kept)
-            except BrokenPipeError:
-                stats.broken_pipe = True
-                source.close()
+            if kept and not write_or_stop(sink, kept, source, stats):
                 return
             if not read:
                 return
     finally:
-        try:
-            sink.close()
-        except BrokenPipeError:
-            stats.broken_pipe = True
+        close_sink(sink, stats)
