@@ -113,6 +113,10 @@ def _warehouse_columns(kind: str) -> list[Column[Any]]:
         # Who set `status` last: the order's own source, or a carrier scan that moved it
         # on (see orderhub.warehouse.order_status).
         return [Column("status_set_by", String(16), nullable=False, server_default="source")]
+    if kind == "customer":
+        # The person across sources this customer is (quality.dedupe writes it). Loads
+        # never set it, so a re-synced customer keeps its golden ID.
+        return [Column("golden_customer_id", Uuid(), nullable=True, index=True)]
     return []
 
 
