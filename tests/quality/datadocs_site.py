@@ -54,6 +54,17 @@ def build_site(root: Path) -> Path:
         gx.expectations.ExpectColumnValuesToMatchRegex(column="phone", regex=r"^\+86\d{11}$")
     )
     suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column="name"))
+    # Rendered as a vega-lite chart whose spec (with the column's values) is inline JS.
+    suite.add_expectation(
+        gx.expectations.ExpectColumnKLDivergenceToBeLessThan(
+            column="email",
+            partition_object={
+                "values": ["john.smith@example.com", "a@orderhub.test"],
+                "weights": [0.5, 0.5],
+            },
+            threshold=0.1,
+        )
+    )
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name="customers", data=batch, suite=suite)
     )

@@ -103,6 +103,23 @@ def test_the_index_lists_the_run_and_a_click_opens_it_offline(site: Path, browse
         assert "Expectation Validation Result" in visit.page.evaluate("document.body.innerText")
 
 
+def test_vega_charts_render_offline_from_masked_specs(site: Path, browser: Browser) -> None:
+    """GX draws distributions with vega-lite from a spec inlined in JS, values and all."""
+    with visit_offline(browser, validation_pages(site)[0]) as visit:
+        _assert_rendered_offline(visit, "the validation page")
+        page = visit.page
+        page.wait_for_function(
+            "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length > 0"
+        )
+        charts = page.evaluate(
+            "[...document.querySelectorAll('.vega-embed')]"
+            ".map(e => e.querySelectorAll('canvas, svg').length)"
+        )
+        assert charts and all(charts), f"a chart did not draw: {charts}"
+        spec = page.evaluate("JSON.stringify(window.vlSpec)")
+        assert "j***@e***.com" in spec and "john.smith@example.com" not in spec
+
+
 def test_no_raw_pii_in_what_the_steward_sees(site: Path, browser: Browser) -> None:
     seen_masked: set[str] = set()
     for path in _pages(site):
