@@ -55,16 +55,32 @@ def make_offline(site_dir: Path) -> None:
         relative = path.relative_to(site_dir).as_posix()
         if done.get(relative) == _digest(path.read_bytes()):
             continue
-        processed = _process(path, site_dir)
-        path.write_text(processed, encoding="utf-8")
-        done[relative] = _digest(processed.encode("utf-8"))
-    manifest_path.write_text(json.dumps(done, indent=2, sort_keys=True), encoding="utf-8")
+        processed = _process(path, site_dir).encode("utf-8")
+        _replace(path, processed)
+        done[relative] = _digest(processed)
+        # Recorded file by file: after an interruption, no masked page is masked twice.
+        _replace(manifest_path, json.dumps(done, indent=2, sort_keys=True).encode("utf-8"))
+    if not manifest_path.exists():
+        _replace(manifest_path, json.dumps(done, indent=2, sort_keys=True).encode("utf-8"))
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename: a reader never sees half a page."""
+    temporary = path.with_name(f".{path.name}.orderhub-tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
 
 
 def _process(path: Path, site_dir: Path) -> str:
-    text = path.read_text(encoding="utf-8")
-    suffix = path.suffix.lower()
     relative = path.relative_to(site_dir).as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{relative} under the Data Docs site is not UTF-8 text ({error.reason} at byte "
+            f"{error.start}): it cannot be masked safely; delete it or rebuild the docs"
+        ) from None
+    suffix = path.suffix.lower()
     if suffix in {".html", ".htm"}:
         page = localise(text, path, site_dir)
         _refuse_external(relative, external_fetches(page))

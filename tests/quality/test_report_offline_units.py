@@ -173,3 +173,10 @@ def test_invalid_json_is_refused_with_the_file_named(tmp_path: Path) -> None:
 def test_no_site_says_to_build_the_docs_first(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="build the docs first"):
         make_offline(tmp_path / "nowhere")
+
+
+def test_a_page_that_is_not_utf8_is_refused_with_the_file_named(tmp_path: Path) -> None:
+    site = _site(tmp_path, "")
+    (site / "validations" / "s" / "latin1.html").write_bytes("café 13812345678".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"validations/s/latin1\.html .*not UTF-8"):
+        make_offline(site)
