@@ -15,7 +15,18 @@ import json
 import re
 from typing import Any
 
-from orderhub.reports import mask_pii
+from orderhub.reports import mask_pii as _mask_pii
+
+# What any email or phone mask_pii masks must contain: one of its ways of writing "@",
+# or seven digits. Most attribute values and text nodes have neither, and skipping
+# them makes masking a page about ten times faster (GX pages hold hundreds of ids).
+_MAY_HOLD_PII = re.compile(r"@|＠|%40|\\u0040|[(\[]\s*at\s*[)\]]|(?:\d\D*){7}", re.IGNORECASE)
+
+
+def mask_pii(text: str) -> str:
+    """``orderhub.reports.mask_pii``, skipping text that cannot hold what it masks."""
+    return _mask_pii(text) if _MAY_HOLD_PII.search(text) else text
+
 
 # A tag with its attributes (a quoted value may hold ">"), a comment, a doctype, and the
 # raw-text elements whose content is code, not text.

@@ -10,10 +10,13 @@ from pathlib import Path
 
 import great_expectations
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from orderhub import reports
 from quality.report import OfflineAssetError, make_offline
 from quality.report.assets import CDN_ASSETS, external_css_fetches, external_fetches, localise
-from quality.report.masking import mask_html, mask_json, mask_script
+from quality.report.masking import mask_html, mask_json, mask_pii, mask_script
 from quality.report.offline import STATIC
 
 GX_VIEW = Path(great_expectations.__file__).parent / "render" / "view"
@@ -180,3 +183,10 @@ def test_a_page_that_is_not_utf8_is_refused_with_the_file_named(tmp_path: Path) 
     (site / "validations" / "s" / "latin1.html").write_bytes("café 13812345678".encode("latin-1"))
     with pytest.raises(ValueError, match=r"validations/s/latin1\.html .*not UTF-8"):
         make_offline(site)
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("0123456789０１ -+()@＠%4u\\atATdo.[]xj\n")), max_size=40)
+)
+def test_skipping_text_without_pii_markers_never_changes_the_mask(text: str) -> None:
+    assert mask_pii(text) == reports.mask_pii(text)
