@@ -1,0 +1,1 @@
+"""The steward's report: Data Docs made readable offline, PII masked."""
