@@ -118,10 +118,10 @@ def _print_summary(result: object, reports: Path, latest: Path | None) -> None:
     print_listing(table)
     for outcome in result.failed():
         colour = "red" if outcome.standard.severity.value == "error" else "yellow"
+        count = "?" if outcome.unexpected is None else f"{outcome.unexpected:,}"
         console.print(
             f"  [{colour}]{outcome.standard.severity.value}[/] {outcome.source}: "
-            f"{outcome.standard.name} ({outcome.unexpected if outcome.unexpected is not None else '?'}"
-            f" record(s)) - {outcome.standard.meaning}",
+            f"{outcome.standard.name} ({count} record(s)) - {outcome.standard.meaning}",
             highlight=False,
         )
     console.print(f"report: {reports}", highlight=False)
