@@ -44,7 +44,7 @@ def test_the_task_fails_for_a_broken_source_and_passes_a_clean_one(tmp_path: Pat
             task_id=f"quality_{source}", pipeline=source, source=source, config_path=config
         )
 
-    with pytest.raises(AirflowFailException, match="publication blocked.*sap"):
+    with pytest.raises(AirflowFailException, match=r"publication blocked.*sap"):
         task("sap").execute({})  # type: ignore[arg-type]
     done = task("shopify").execute({})  # type: ignore[arg-type]
     assert done["blocked"] is False
