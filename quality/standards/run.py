@@ -204,20 +204,21 @@ def _validate(
             )
             validations[str(definition.id)] = (table, name)
             definitions.append(definition)
-    actions: list[Any] = [
-        gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])
-    ]
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(
             name="orderhub_quality",
             validation_definitions=definitions,
-            actions=actions if docs_root else [],
             # Counts only: no sample of failing values (PII) in results or Data Docs.
             result_format={"result_format": "BASIC", "partial_unexpected_count": 0},
         )
     )
     say(f"validating {len(definitions)} (table, source) batches")
     result = checkpoint.run()
+    if docs_root is not None:
+        # Once, after all validations: UpdateDataDocsAction rebuilds the whole site after
+        # each of them (30 batches took 24 s of a 40 s run at 50k orders).
+        say("building Data Docs")
+        context.build_data_docs(site_names=[DOCS_SITE])
     outcomes: list[Outcome] = []
     for validation in result.run_results.values():
         _table, name = validations[str(validation.meta["validation_id"])]
