@@ -49,12 +49,13 @@ class OrderhubQualityOperator(BaseOperator):
         for outcome in result.failed():
             self.log.log(
                 40 if outcome.standard.severity.value == "error" else 30,
-                "%s %s: %s (%s record(s)): %s",
+                "%s %s: %s (%s record(s)): %s%s",
                 outcome.standard.severity.value,
                 outcome.source,
                 outcome.standard.name,
                 outcome.unexpected,
                 outcome.standard.meaning,
+                f" (could not run: {outcome.error})" if outcome.error else "",
             )
         self.log.info("quality report: %s", result.reports_dir)
         if result.blocked:

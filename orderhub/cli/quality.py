@@ -119,6 +119,13 @@ def _print_summary(result: object, reports: Path, latest: Path | None) -> None:
     for outcome in result.failed():
         colour = "red" if outcome.standard.severity.value == "error" else "yellow"
         count = "?" if outcome.unexpected is None else f"{outcome.unexpected:,}"
+        if outcome.error is not None:
+            console.print(
+                f"  [red]could not run[/] {outcome.source}: {outcome.standard.name}: "
+                f"{outcome.error} (rerun; if it persists, report it)",
+                highlight=False,
+            )
+            continue
         console.print(
             f"  [{colour}]{outcome.standard.severity.value}[/] {outcome.source}: "
             f"{outcome.standard.name} ({count} record(s)) - {outcome.standard.meaning}",

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from orderhub.exceptions import OrderhubError
+from orderhub.reports import mask_pii
 from orderhub.warehouse.engine import create_warehouse_engine, mask_url
 from quality.standards.assets import sources_by_table, table_query
 from quality.standards.catalog import STANDARDS, Severity, Standard
@@ -46,6 +47,8 @@ class Outcome:
     source: str
     success: bool
     unexpected: int | None
+    #: Why GX could not run the check (it then counts as failed), first line, masked.
+    error: str | None = None
 
 
 @dataclass
@@ -107,6 +110,7 @@ class QualityRun:
                     "source_system": o.source,
                     "success": o.success,
                     "unexpected": o.unexpected,
+                    "error": o.error,
                 }
                 for o in self.outcomes
             ],
@@ -120,6 +124,17 @@ def _add_datasource(context: Any, engine: Engine) -> Any:
     if engine.dialect.name == "postgresql":
         return context.data_sources.add_postgres("warehouse", connection_string=url)
     raise OrderhubError(f"quality standards run on SQLite or PostgreSQL, not {engine.dialect.name}")
+
+
+def _run_error(result: Any) -> str | None:
+    """The first exception GX caught while running an expectation, if any."""
+    info = result.exception_info or {}
+    found = [info] if "raised_exception" in info else list(info.values())
+    for item in found:
+        if isinstance(item, dict) and item.get("raised_exception"):
+            message = str(item.get("exception_message") or "error").strip().splitlines()
+            return mask_pii(message[0] if message else "error")
+    return None
 
 
 def _unexpected(result: Any) -> int | None:
@@ -159,7 +174,7 @@ def run_standards(
         say("listing failing records")
         failing: list[FailingRecord] = []
         for outcome in outcomes:
-            if not outcome.success:
+            if not outcome.success and outcome.error is None:
                 failing.extend(failing_records(engine, outcome.standard, outcome.source))
     finally:
         engine.dispose()
@@ -227,6 +242,12 @@ def _validate(
             assert config is not None  # GX sets it on every result of a suite
             standard = _BY_NAME[config.meta["standard"]]
             outcomes.append(
-                Outcome(standard, name, bool(expectation.success), _unexpected(expectation))
+                Outcome(
+                    standard,
+                    name,
+                    bool(expectation.success),
+                    _unexpected(expectation),
+                    _run_error(expectation),
+                )
             )
     return sorted(outcomes, key=lambda o: (o.source, o.standard.table, o.standard.name))

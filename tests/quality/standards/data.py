@@ -123,11 +123,38 @@ def entities(source: str, orders: int = 3) -> list[UnifiedEntity]:
     return made
 
 
+def red_ink_return(source: str) -> list[UnifiedEntity]:
+    """A U8-style red-ink return: every amount and quantity negative, prices positive."""
+    common = {"source_system": source, "source_updated_at": WHEN}
+    return [
+        Order(
+            **common,
+            source_id="r0",
+            status="returned",
+            status_raw="RED",
+            currency="CNY",
+            subtotal_amount=Decimal("-20.00"),
+            total_amount=Decimal("-20.00"),
+            ordered_at=WHEN,
+        ),
+        OrderLine(
+            **common,
+            source_id="r0-0",
+            order_source_id="r0",
+            quantity=Decimal("-2"),
+            unit_price=Decimal("10.00"),
+            line_total=Decimal("-20.00"),
+            currency="CNY",
+        ),
+    ]
+
+
 def load_clean(engine: Engine, sources: tuple[str, ...] = SOURCES, orders: int = 3) -> None:
     """Insert the clean data set of every source; golden IDs set (dedupe has run)."""
     rows: dict[str, list[dict[str, Any]]] = {}
     for source in sources:
-        for entity in entities(source, orders):
+        returns = red_ink_return(source) if source == "u8" else []
+        for entity in [*entities(source, orders), *returns]:
             row = _stored(entity)
             if isinstance(entity, Customer):
                 row["golden_customer_id"] = entity.key

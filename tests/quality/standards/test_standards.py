@@ -68,3 +68,24 @@ def test_reports_are_written_without_unmasked_pii(run: QualityRun) -> None:
 
 def _severity(name: str) -> Severity:
     return next(s.severity for s in STANDARDS if s.name == name)
+
+
+def test_a_check_gx_cannot_run_counts_as_failed_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orderhub.warehouse.engine import create_warehouse_engine, migrate
+    from quality.standards.expectations import ExpectLineTotalsToReconcile
+    from tests.quality.standards.data import load_clean
+
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    engine = create_warehouse_engine(url)
+    migrate(engine)
+    load_clean(engine, ("shopify",), orders=1)
+    engine.dispose()
+    broken_sql = classmethod(lambda cls, params: "b.no_such_column > 0")
+    monkeypatch.setattr(ExpectLineTotalsToReconcile, "condition_of", broken_sql)
+    result = run_standards(url, tmp_path / "reports", docs=False)
+    (failed,) = result.failed()
+    assert failed.standard.name == "order_lines.total_reconciles"
+    assert failed.error is not None and "no_such_column" in failed.error
+    assert result.blocked and result.failing == []
