@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from quality.standards.catalog import STANDARDS, TABLES, Severity, standards_of
+from quality.standards.checks import Rows
 from quality.standards.expectations import CUSTOM_EXPECTATIONS
 from quality.standards.suites import add_suites, build_suite, quiet_context, suite_name
 
@@ -51,3 +52,32 @@ def test_suites_keep_every_expectation_when_saved_and_reloaded(tmp_path: Path) -
         custom = [e for e in suite.expectations if type(e) in CUSTOM_EXPECTATIONS]
         for expectation in custom:
             assert expectation.unexpected_rows_query.startswith("SELECT b.source_system")
+
+
+def test_without_the_custom_classes_a_reloaded_suite_loses_expectations(tmp_path: Path) -> None:
+    """Why the count above matters: GX drops unknown expectation types without an error."""
+    import os
+    import subprocess
+    import sys
+
+    import great_expectations as gx
+
+    add_suites(gx.get_context(mode="file", project_root_dir=str(tmp_path)))
+    code = (
+        "import great_expectations as gx, sys\n"
+        f"context = gx.get_context(mode='file', project_root_dir={str(tmp_path)!r})\n"
+        f"print('COUNT', len(context.suites.get({suite_name('orders')!r}).expectations))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,  # GX alone: nothing here imports quality.standards.expectations
+        env={**os.environ, "GX_ANALYTICS_ENABLED": "False", "PYTHONPATH": ""},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    custom = sum(isinstance(s.check, Rows) for s in standards_of("orders"))
+    assert custom > 0
+    counts = [line for line in done.stdout.splitlines() if line.startswith("COUNT")]
+    assert counts == [f"COUNT {len(standards_of('orders')) - custom}"]
