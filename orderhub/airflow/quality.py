@@ -40,12 +40,17 @@ class OrderhubQualityOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from orderhub.runner.settings import load_settings
-        from quality.standards.run import run_standards
+        from quality.standards.run import EmptyWarehouseError, run_standards
 
         settings = load_settings(Path(self.config_path))
-        result = run_standards(
-            settings.warehouse, self.reports_dir(), source=self.source, progress=self.log.info
-        )
+        try:
+            result = run_standards(
+                settings.warehouse, self.reports_dir(), source=self.source, progress=self.log.info
+            )
+        except EmptyWarehouseError as empty:
+            # A sync that loaded nothing yet is not a quality failure: the report still runs.
+            self.log.info("nothing to check: %s", empty)
+            return {"blocked": False, "reports": None, "sources": {}}
         for outcome in result.failed():
             self.log.log(
                 40 if outcome.standard.severity.value == "error" else 30,

@@ -50,3 +50,16 @@ def test_the_task_fails_for_a_broken_source_and_passes_a_clean_one(tmp_path: Pat
     assert done["blocked"] is False
     assert set(done["sources"]) == {"shopify"}
     assert (Path(done["reports"]) / "failing_records.csv").is_file()
+
+
+def test_a_source_with_nothing_loaded_yet_passes(tmp_path: Path) -> None:
+    from orderhub.airflow.quality import OrderhubQualityOperator
+
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    engine = create_warehouse_engine(url)
+    migrate(engine)
+    load_clean(engine, ("shopify",), orders=1)
+    engine.dispose()
+    config = str(write_config(tmp_path, f"warehouse: {url}\npipelines: {{}}\n"))
+    task = OrderhubQualityOperator(task_id="q", pipeline="p", source="sap", config_path=config)
+    assert task.execute({}) == {"blocked": False, "reports": None, "sources": {}}  # type: ignore[arg-type]
