@@ -89,3 +89,44 @@ def test_a_check_gx_cannot_run_counts_as_failed_and_says_why(
     assert failed.standard.name == "order_lines.total_reconciles"
     assert failed.error is not None and "no_such_column" in failed.error
     assert result.blocked and result.failing == []
+
+
+def test_duplicate_keys_fail_where_the_schema_does_not_prevent_them(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """The warehouse's constraints keep keys unique; the standards still catch duplicates
+    in a warehouse without them (here: PostgreSQL with the constraints dropped)."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from orderhub.warehouse.engine import create_warehouse_engine, migrate
+    from tests.quality.standards.data import TABLE_OF, load_clean
+
+    engine = create_warehouse_engine(pg_url)
+    migrate(engine)
+    load_clean(engine, ("shopify", "sap"), orders=2)
+    customers = TABLE_OF["customers"]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE customers DROP CONSTRAINT pk_customers")
+        connection.exec_driver_sql(
+            "ALTER TABLE customers DROP CONSTRAINT uq_customers_source_system_source_id"
+        )
+        rows = {
+            r.source_id: dict(r._mapping)
+            for r in connection.execute(select(customers).where(customers.c.source_system == "sap"))
+        }
+        same_source_id = {**rows["c0"], "customer_key": uuid.uuid4()}
+        same_key = {**rows["c1"], "source_id": "c1-dup"}
+        connection.execute(customers.insert(), [same_source_id, same_key])
+    engine.dispose()
+    result = run_standards(pg_url, tmp_path / "reports", docs=False)
+    failed = {(o.standard.name, o.source) for o in result.failed()}
+    assert failed == {("customers.source_id_unique", "sap"), ("customers.key_unique", "sap")}
+    listed = sorted((r.rule, r.source_id) for r in result.failing)
+    assert listed == [
+        ("customers.key_unique", "c1"),
+        ("customers.key_unique", "c1-dup"),
+        ("customers.source_id_unique", "c0"),
+        ("customers.source_id_unique", "c0"),
+    ]
