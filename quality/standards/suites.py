@@ -3,8 +3,9 @@
 One suite per unified table, built from :data:`~quality.standards.catalog.STANDARDS`:
 each expectation carries its standard's name and severity in ``meta`` and GX's own
 ``severity`` field (error = critical). The context is ephemeral (nothing of GX's is
-left behind but the Data Docs site, in the reports folder) with usage analytics and
-progress bars off: there is no network, and bars would garble the CLI's output.
+left behind but the Data Docs site, in the reports folder) with usage analytics
+(see ``quality.standards``) and progress bars off: there is no network, and bars
+would garble the CLI's output.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def quiet_context(docs_dir: Path | None = None) -> AbstractDataContext:
     """An ephemeral GX context, analytics and progress bars off; with ``docs_dir``, a
     local Data Docs site there."""
     context = gx.get_context(mode="ephemeral")
+    context.config.analytics_enabled = False  # the package also sets GX_ANALYTICS_ENABLED
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
         site: dict[str, Any] = {
