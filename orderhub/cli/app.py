@@ -1,4 +1,5 @@
-"""orderhub commands: sync, remap, demo, state, deadletters, runs, mappings, airflow, migrate."""
+"""orderhub commands: sync, remap, demo, state, deadletters, runs, mappings, airflow, quality,
+migrate."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from orderhub.cli.console import (
 )
 from orderhub.cli.inspect import deadletters_app, runs, state_app
 from orderhub.cli.mappings import mappings_app
+from orderhub.cli.quality import quality_app
 from orderhub.cli.views import counts_table, print_tracebacks, result_json, run_sync
 from orderhub.exceptions import ConfigurationError, SyncCancelled, SyncError
 from orderhub.remap import landed_streams
@@ -60,6 +62,7 @@ app.add_typer(state_app, name="state")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(airflow_app, name="airflow")
+app.add_typer(quality_app, name="quality")
 app.command("runs")(runs)
 
 

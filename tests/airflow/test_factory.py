@@ -52,8 +52,9 @@ def test_every_pipeline_gets_a_scheduled_and_a_backfill_dag(bag: Any) -> None:
         "orderhub_shop_backfill",
     ]
     shop = bag.dags["orderhub_shop"]
-    assert sorted(shop.task_dict) == ["report", "sync"]
-    assert shop.task_dict["sync"].downstream_task_ids == {"report"}
+    assert sorted(shop.task_dict) == ["quality", "report", "sync"]
+    assert shop.task_dict["sync"].downstream_task_ids == {"quality"}
+    assert shop.task_dict["quality"].downstream_task_ids == {"report"}
     assert shop.catchup is False and shop.max_active_runs == 1
     assert type(bag.dags["orderhub_ebs"].timetable).__name__ == "NullTimetable"  # manual
 
@@ -302,7 +303,8 @@ def test_parsing_the_dag_folder_loads_no_warehouse_tap_or_driver(tmp_path: Path)
         f"bag = DagBag(dag_folder={str(ROOT / 'dags')!r})\n"
         "assert not bag.import_errors and bag.dags, bag.import_errors\n"
         "heavy = ('orderhub.warehouse', 'orderhub.runner.sync', 'orderhub.mapping',\n"
-        "         'orderhub.target', 'connectors', 'singer_sdk', 'psycopg', 'oracledb', 'pyodbc')\n"
+        "         'orderhub.target', 'connectors', 'singer_sdk', 'psycopg', 'oracledb', 'pyodbc',\n"
+        "         'great_expectations', 'quality.standards')\n"
         "print('HEAVY:' + ','.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
     )
     env = {**os.environ, "ORDERHUB_CONFIG": str(config)}

@@ -1,0 +1,132 @@
+"""Each standard broken on purpose for one sap record fails for that record and source
+only; the clean sources pass every standard (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from quality.standards.catalog import STANDARDS, Severity
+from quality.standards.run import QualityRun, run_standards
+from tests.quality.standards.conftest import EXPECTED
+from tests.quality.standards.data import PII_EMAIL, PII_PHONE, SOURCES
+
+
+@pytest.fixture(scope="module")
+def run(broken_url: str, reports_root: Path) -> QualityRun:
+    name = broken_url.split(":", 1)[0]
+    return run_standards(broken_url, reports_root / name)
+
+
+def test_every_broken_standard_fails_for_its_record_and_source_only(run: QualityRun) -> None:
+    failed = {(o.standard.name, o.source) for o in run.outcomes if not o.success}
+    assert failed == {(name, "sap") for name in EXPECTED}
+    listed: dict[str, set[str]] = defaultdict(set)
+    for record in run.failing:
+        assert record.source_system == "sap", record
+        listed[record.rule].add(record.source_id)
+    assert dict(listed) == EXPECTED
+
+
+def test_clean_sources_pass_every_standard(run: QualityRun) -> None:
+    clean = [o for o in run.outcomes if o.source != "sap"]
+    assert {o.source for o in clean} == set(SOURCES) - {"sap"}
+    assert len(clean) == 2 * len(STANDARDS)  # every standard ran on both
+    assert all(o.success for o in clean), [o.standard.name for o in clean if not o.success]
+
+
+def test_gx_counts_agree_with_the_failing_lists(run: QualityRun) -> None:
+    for outcome in run.failed():
+        assert outcome.unexpected == len(EXPECTED[outcome.standard.name]), outcome
+
+
+def test_errors_block_publication_and_summary_is_per_source(run: QualityRun) -> None:
+    assert run.blocked
+    by_source = run.by_source()
+    errors = {n for n in EXPECTED if Severity.ERROR is _severity(n)}
+    assert by_source["sap"].errors == len(errors)
+    assert by_source["sap"].warnings == len(EXPECTED) - len(errors)
+    assert by_source["sap"].failing_records == sum(len(ids) for ids in EXPECTED.values())
+    assert by_source["shopify"].errors == by_source["u8"].errors == 0
+
+
+def test_reports_are_written_without_unmasked_pii(run: QualityRun) -> None:
+    assert run.docs_index is not None and run.docs_index.is_file()
+    names = {p.name for p in run.reports_dir.iterdir()}
+    assert {"failing_records.csv", "failing_records.json", "summary.json"} <= names
+    csv_lines = (run.reports_dir / "failing_records.csv").read_text(encoding="utf-8").splitlines()
+    assert len(csv_lines) == 1 + len(run.failing)
+    written = [p for p in run.reports_dir.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".html" for p in written)
+    for path in written:
+        body = path.read_text(encoding="utf-8", errors="replace")
+        assert PII_PHONE not in body and PII_EMAIL not in body, path
+        assert "13812345678" not in body, path
+
+
+def _severity(name: str) -> Severity:
+    return next(s.severity for s in STANDARDS if s.name == name)
+
+
+def test_a_check_gx_cannot_run_counts_as_failed_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orderhub.warehouse.engine import create_warehouse_engine, migrate
+    from quality.standards.expectations import ExpectLineTotalsToReconcile
+    from tests.quality.standards.data import load_clean
+
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    engine = create_warehouse_engine(url)
+    migrate(engine)
+    load_clean(engine, ("shopify",), orders=1)
+    engine.dispose()
+    broken_sql = classmethod(lambda cls, params: "b.no_such_column > 0")
+    monkeypatch.setattr(ExpectLineTotalsToReconcile, "condition_of", broken_sql)
+    result = run_standards(url, tmp_path / "reports", docs=False)
+    (failed,) = result.failed()
+    assert failed.standard.name == "order_lines.total_reconciles"
+    assert failed.error is not None and "no_such_column" in failed.error
+    assert result.blocked and result.failing == []
+
+
+def test_duplicate_keys_fail_where_the_schema_does_not_prevent_them(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """The warehouse's constraints keep keys unique; the standards still catch duplicates
+    in a warehouse without them (here: PostgreSQL with the constraints dropped)."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from orderhub.warehouse.engine import create_warehouse_engine, migrate
+    from tests.quality.standards.data import TABLE_OF, load_clean
+
+    engine = create_warehouse_engine(pg_url)
+    migrate(engine)
+    load_clean(engine, ("shopify", "sap"), orders=2)
+    customers = TABLE_OF["customers"]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE customers DROP CONSTRAINT pk_customers")
+        connection.exec_driver_sql(
+            "ALTER TABLE customers DROP CONSTRAINT uq_customers_source_system_source_id"
+        )
+        rows = {
+            r.source_id: dict(r._mapping)
+            for r in connection.execute(select(customers).where(customers.c.source_system == "sap"))
+        }
+        same_source_id = {**rows["c0"], "customer_key": uuid.uuid4()}
+        same_key = {**rows["c1"], "source_id": "c1-dup"}
+        connection.execute(customers.insert(), [same_source_id, same_key])
+    engine.dispose()
+    result = run_standards(pg_url, tmp_path / "reports", docs=False)
+    failed = {(o.standard.name, o.source) for o in result.failed()}
+    assert failed == {("customers.source_id_unique", "sap"), ("customers.key_unique", "sap")}
+    listed = sorted((r.rule, r.source_id) for r in result.failing)
+    assert listed == [
+        ("customers.key_unique", "c1"),
+        ("customers.key_unique", "c1-dup"),
+        ("customers.source_id_unique", "c0"),
+        ("customers.source_id_unique", "c0"),
+    ]
