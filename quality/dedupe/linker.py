@@ -1,0 +1,134 @@
+"""The linker: normalise, block, score, band; pairs with evidence a steward can read.
+
+``link(records)`` is the object API golden-ID assignment uses (``ScoredPair``s with
+evidence). ``link_columns`` is the columnar path underneath it, for a million records:
+arrays in, arrays out, and ``match_clusters`` joins the MATCH pairs transitively with
+scipy's connected components (``pairs.cluster`` does the same with a steward's
+cannot-link decisions, on objects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from quality.dedupe.blocking import BlockingStats, candidate_pairs
+from quality.dedupe.columns import CustomerColumns, HasCustomerFields, IntArray, to_columns
+from quality.dedupe.pairs import Band, CustomerRecord, ScoredPair
+from quality.dedupe.scoring import (
+    EmailLevel,
+    NameLevel,
+    PhoneLevel,
+    PlaceLevel,
+    ScoredArrays,
+    score_pairs,
+)
+
+#: Probability at or above which a pair merges on its own. Chosen on the generator
+#: (benchmarks/dedupe.py, 10k-1M records): the lowest value keeping pairwise precision
+#: >= 0.999 after transitive clustering at every size.
+MATCH_THRESHOLD = 0.99
+#: Probability at or above which a pair waits for a steward; below it is dropped. Low on
+#: purpose: a steward's queue should hold the pairs the linker cannot decide, and on the
+#: generator pairs between this and MATCH_THRESHOLD are about half true.
+REVIEW_THRESHOLD = 0.3
+
+_PHONE_WORDS = {
+    PhoneLevel.EXACT: "exact",
+    PhoneLevel.DIFFERENT: "different",
+    PhoneLevel.MASK_CONSISTENT: "masked, shown digits agree",
+    PhoneLevel.MASK_INCONSISTENT: "masked, shown digits differ",
+    PhoneLevel.MASKS_EQUAL: "both masked alike",
+    PhoneLevel.MASKS_DIFFERENT: "both masked, differently",
+}
+_PLACE_WORDS = {
+    PlaceLevel.ADDRESS: "same address",
+    PlaceLevel.CITY: "same city",
+    PlaceLevel.CITY_OTHER_ADDRESS: "same city, other address",
+    PlaceLevel.OTHER_CITY: "other city",
+}
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """Pairs at or above REVIEW (rows into the input), their bands, and blocking stats."""
+
+    scored: ScoredArrays
+    is_match: np.ndarray
+    blocking: BlockingStats
+
+    @property
+    def left(self) -> IntArray:
+        return self.scored.left
+
+    @property
+    def right(self) -> IntArray:
+        return self.scored.right
+
+
+def link_columns(columns: CustomerColumns) -> LinkResult:
+    """Candidate pairs scored and banded; pairs below REVIEW_THRESHOLD dropped."""
+    left, right, stats = candidate_pairs(columns)
+    scored = score_pairs(columns, left, right)
+    keep = scored.probability >= REVIEW_THRESHOLD
+    kept = ScoredArrays(*(getattr(scored, f)[keep] for f in scored.__dataclass_fields__))
+    return LinkResult(kept, kept.probability >= MATCH_THRESHOLD, stats)
+
+
+def match_clusters(size: int, left: IntArray, right: IntArray) -> IntArray:
+    """Each row's cluster number, joining ``left[k]``–``right[k]`` transitively."""
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
+    _, labels = connected_components(graph, directed=False)
+    return labels.astype(np.int64)
+
+
+def evidence(result: LinkResult, k: int) -> dict[str, str | float]:
+    """Why pair ``k`` scored as it did, field by field, in words and similarities."""
+    s = result.scored
+    out: dict[str, str | float] = {}
+    phone = PhoneLevel(int(s.phone[k]))
+    if phone != PhoneLevel.NONE:
+        out["phone"] = _PHONE_WORDS[phone]
+    email = EmailLevel(int(s.email[k]))
+    if email == EmailLevel.EXACT:
+        out["email"] = "exact"
+    elif email != EmailLevel.NONE:
+        out["email"] = round(float(s.email_similarity[k]), 3)
+    name = NameLevel(int(s.name[k]))
+    if name == NameLevel.EXACT:
+        out["name"] = "exact"
+    elif name != NameLevel.NONE:
+        out["name"] = round(float(s.name_similarity[k]), 3)
+    place = PlaceLevel(int(s.place[k]))
+    if place != PlaceLevel.NONE:
+        out["place"] = _PLACE_WORDS[place]
+    out["log_odds"] = round(float(s.log_odds[k]), 2)
+    out["score"] = round(float(s.probability[k]), 6)
+    return out
+
+
+def link(records: Sequence[CustomerRecord]) -> list[ScoredPair]:
+    """Pairs of ``records`` that may be one person, MATCH or REVIEW, with evidence.
+
+    Records with the same natural key are one record (a source's re-sent row): they
+    never pair with themselves.
+    """
+    unique = list({record.key: record for record in records}.values())
+    result = link_columns(to_columns(unique))
+    pairs = []
+    for k in range(len(result.left)):
+        a, b = unique[int(result.left[k])].key, unique[int(result.right[k])].key
+        left, right = min(a, b), max(a, b)
+        band = Band.MATCH if result.is_match[k] else Band.REVIEW
+        score = float(result.scored.probability[k])
+        pairs.append(ScoredPair(left, right, score, band, evidence(result, k)))
+    return pairs
+
+
+def link_any(records: Sequence[HasCustomerFields]) -> LinkResult:
+    """``link_columns`` straight from records of any shape with customer fields."""
+    return link_columns(to_columns(records))
