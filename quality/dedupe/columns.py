@@ -97,7 +97,7 @@ def _codes(values: Sequence[Hashable | None]) -> tuple[IntArray, IntArray]:
     """Dense codes for ``values`` (None -> -1) and each row's value count (0 for None)."""
     codes, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     codes = codes.astype(np.int64)
-    counts = np.bincount(codes[codes >= 0], minlength=int(codes.max(initial=-1)) + 1)
+    counts = np.bincount(codes[codes >= 0], minlength=max(int(codes.max(initial=-1)) + 1, 1))
     row_counts = np.where(codes >= 0, counts[np.maximum(codes, 0)], 0).astype(np.int64)
     return codes, row_counts
 

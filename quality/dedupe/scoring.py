@@ -92,6 +92,18 @@ _FLOOR_EMAIL = 0.05
 _OWN_KEY_RECORDS = 6.0  # one person in all five sources, once twice
 
 
+#: Frequencies need a population: a handful of records (a test, one new customer)
+#: says nothing about how common a name is, so value shares and the prior are taken as
+#: if among at least this many records; from there on the data's own counts rule.
+MIN_POPULATION = 10_000
+#: A city's share of records, bounded: in a small set every record may share one city.
+_CITY_SHARE_MIN, _CITY_SHARE_MAX = 0.01, 0.5
+
+
+def _population(c: CustomerColumns) -> int:
+    return max(c.size, MIN_POPULATION)
+
+
 @dataclass(frozen=True)
 class ScoredArrays:
     """Candidate pairs with their levels, similarities, log-odds and probability."""
@@ -146,7 +158,7 @@ def _phone_levels(c: CustomerColumns, i: IntArray, j: IntArray) -> tuple[IntArra
     count = np.bincount(c.phone_code[c.phone_code >= 0], minlength=1)
     exact = level == PhoneLevel.EXACT
     weight[exact] = _tf_weight(
-        _M_PHONE_EXACT, count[pi[exact]], _FLOOR_PHONE, c.size, _OWN_KEY_RECORDS
+        _M_PHONE_EXACT, count[pi[exact]], _FLOOR_PHONE, _population(c), _OWN_KEY_RECORDS
     )
     weight[level == PhoneLevel.DIFFERENT] = _W_PHONE_DIFFERENT
     return level, weight
@@ -165,7 +177,7 @@ def _email_levels(
     similarity[exact] = 1.0
     count = np.bincount(c.email_code[c.email_code >= 0], minlength=1)
     weight[exact] = _tf_weight(
-        _M_EMAIL_EXACT, count[ei[exact]], _FLOOR_EMAIL, c.size, _OWN_KEY_RECORDS
+        _M_EMAIL_EXACT, count[ei[exact]], _FLOOR_EMAIL, _population(c), _OWN_KEY_RECORDS
     )
     differ = np.flatnonzero(both & (ei != ej))
     sims = np.array([OSA.normalized_similarity(c.emails[i[k]], c.emails[j[k]]) for k in differ])
@@ -197,7 +209,7 @@ def _name_levels(
     exact = both & (ni == nj)
     level[exact] = NameLevel.EXACT
     similarity[exact] = 1.0
-    weight[exact] = _tf_weight(_M_NAME_EXACT, c.name_count[i[exact]], _FLOOR_NAME, c.size)
+    weight[exact] = _tf_weight(_M_NAME_EXACT, c.name_count[i[exact]], _FLOOR_NAME, _population(c))
     differ = np.flatnonzero(both & (ni != nj))
     sims = np.array(
         [JaroWinkler.normalized_similarity(c.names[i[k]], c.names[j[k]]) for k in differ]
@@ -218,7 +230,7 @@ def _place_levels(c: CustomerColumns, i: IntArray, j: IntArray) -> tuple[IntArra
     cities = (ci >= 0) & (cj >= 0)
     same_city = cities & (ci == cj)
     addresses = (ai >= 0) & (aj >= 0)
-    city_share = c.city_count[i] / max(c.size, 1)
+    city_share = np.clip(c.city_count[i] / max(c.size, 1), _CITY_SHARE_MIN, _CITY_SHARE_MAX)
     rules = [
         (addresses & (ai == aj), PlaceLevel.ADDRESS, None),
         (same_city & addresses & (ai != aj), PlaceLevel.CITY_OTHER_ADDRESS, _M_CITY_OTHER_ADDRESS),
@@ -228,11 +240,13 @@ def _place_levels(c: CustomerColumns, i: IntArray, j: IntArray) -> tuple[IntArra
     for mask, value, m in reversed(rules):  # the first rule that holds wins
         level[mask] = value
         if m is None:
-            weight[mask] = _tf_weight(_M_ADDRESS, c.address_count[i[mask]], _FLOOR_ADDRESS, c.size)
+            weight[mask] = _tf_weight(
+                _M_ADDRESS, c.address_count[i[mask]], _FLOOR_ADDRESS, _population(c)
+            )
         elif value == PlaceLevel.OTHER_CITY:
-            weight[mask] = np.log2(m / np.maximum(1.0 - city_share[mask], 0.05))
+            weight[mask] = np.log2(m / (1.0 - city_share[mask]))
         else:
-            weight[mask] = np.log2(m / np.maximum(city_share[mask], 1e-6))
+            weight[mask] = np.log2(m / city_share[mask])
     return level, weight
 
 
@@ -242,7 +256,7 @@ def score_pairs(columns: CustomerColumns, left: IntArray, right: IntArray) -> Sc
     email, email_w, email_sim = _email_levels(columns, left, right)
     name, name_w, name_sim = _name_levels(columns, left, right)
     place, place_w = _place_levels(columns, left, right)
-    prior = math.log2(2 * PAIRS_PER_RECORD / max(columns.size, 2))
+    prior = math.log2(2 * PAIRS_PER_RECORD / _population(columns))
     log_odds = prior + phone_w + email_w + name_w + place_w
     probability = 1.0 / (1.0 + np.exp2(-np.clip(log_odds, -60, 60)))
     return ScoredArrays(
