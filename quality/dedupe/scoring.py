@@ -89,6 +89,9 @@ _FLOOR_NAME, _FLOOR_ADDRESS, _FLOOR_PHONE = 0.1, 0.1, 0.001
 #: Mail handles are built from names (``david.miller481@gmail.com``): two people hold
 #: one address more often than one number, so an email alone counts for less.
 _FLOOR_EMAIL = 0.05
+#: u for one address among namesakes: a name's handles are its own ``wei.zhang`` with a
+#: few digits at a few providers, some thousands of choices.
+_W_EMAIL_AMONG_NAMESAKES = math.log2(_M_EMAIL_EXACT / 2e-4)
 _OWN_KEY_RECORDS = 6.0  # one person in all five sources, once twice
 
 
@@ -256,6 +259,10 @@ def score_pairs(columns: CustomerColumns, left: IntArray, right: IntArray) -> Sc
     email, email_w, email_sim = _email_levels(columns, left, right)
     name, name_w, name_sim = _name_levels(columns, left, right)
     place, place_w = _place_levels(columns, left, right)
+    # Mail handles are built from names: among namesakes, one address is shared far
+    # more often than among strangers, so with the names agreeing it weighs less.
+    namesakes = (email == EmailLevel.EXACT) & (name != NameLevel.DIFFERENT) & (name != 0)
+    email_w = np.where(namesakes, np.minimum(email_w, _W_EMAIL_AMONG_NAMESAKES), email_w)
     prior = math.log2(2 * PAIRS_PER_RECORD / _population(columns))
     log_odds = prior + phone_w + email_w + name_w + place_w
     probability = 1.0 / (1.0 + np.exp2(-np.clip(log_odds, -60, 60)))
