@@ -35,12 +35,12 @@ class BlockRule:
 RULES: tuple[BlockRule, ...] = (
     BlockRule("phone", ("phone_code",), 50),
     BlockRule("email", ("email_code",), 50),
-    BlockRule("name+city", ("name_code", "city_code"), 100),
+    BlockRule("name+city", ("name_code", "city_code"), 40),
     BlockRule("name+address", ("name_code", "address_code"), 100),
     # A typo changes a name's key but rarely its initials: same household, same initials.
     BlockRule("initials+address", ("initials_code", "address_code"), 50),
     # Someone who moved keeps only the name: a rare name alone is worth comparing.
-    BlockRule("name", ("name_code",), 32),
+    BlockRule("name", ("name_code",), 20),
 )
 
 
@@ -96,6 +96,12 @@ def _pairs_within_blocks(block: IntArray, cap: int) -> tuple[IntArray, IntArray,
     )
 
 
+def _sorted_unique(values: IntArray) -> IntArray:
+    """``np.unique`` by sorting: numpy's hash-based unique took 16 s on 10M pair codes."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
 def candidate_pairs(
     columns: CustomerColumns, rules: Sequence[BlockRule] = RULES
 ) -> tuple[IntArray, IntArray, BlockingStats]:
@@ -112,6 +118,6 @@ def candidate_pairs(
         stats.oversized_blocks[rule.name] = oversized
         stats.oversized_records[rule.name] = records
         found.append(left * n + right)
-    codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    codes = _sorted_unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     stats.candidates = len(codes)
     return codes // n, codes % n, stats

@@ -10,8 +10,10 @@ Anything else (landlines, extensions, foreign numbers) goes through ``normalise_
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -82,6 +84,8 @@ class CustomerColumns:
     mask_shown: IntArray
     email_code: IntArray
     emails: npt.NDArray[np.object_]
+    email_digits_code: IntArray  # the digits in the address: a typo keeps them
+    email_length: IntArray
     name_code: IntArray  # order-free name tokens (张伟 == Wei Zhang)
     names: npt.NDArray[np.object_]  # the tokens joined by a space
     name_count: IntArray  # records sharing this name: rare names weigh more
@@ -159,8 +163,30 @@ def normalise_phones(
     return e164, prefix, suffix
 
 
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while building millions of acyclic objects.
+
+    Each full collection walks every live object; with a million records alive and
+    millions of small strings and tuples being made, the collector ran many times over
+    them and tripled normalisation's time at 1M records. Nothing built here is cyclic.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def to_columns(records: Sequence[HasCustomerFields]) -> CustomerColumns:
     """Normalise ``records`` into columns (see the module docstring for why columns)."""
+    with no_cycle_collection():
+        return _to_columns(records)
+
+
+def _to_columns(records: Sequence[HasCustomerFields]) -> CustomerColumns:
     phone_keys, mask_prefix, mask_suffix = normalise_phones([r.phone for r in records])
     phone_code, _ = _codes(phone_keys)
     number = [
@@ -177,6 +203,9 @@ def to_columns(records: Sequence[HasCustomerFields]) -> CustomerColumns:
     ]
     emails = _per_distinct([r.email for r in records], normalise_email)
     email_code, _ = _codes(emails)
+    email_digits_code, _ = _codes(
+        _per_distinct(emails, lambda e: "".join(ch for ch in e if ch.isdigit()) if e else None)
+    )
     tokens = _per_distinct([r.name for r in records], name_tokens)
     names = [" ".join(t) if t else None for t in tokens]
     name_code, name_count = _codes(names)
@@ -201,6 +230,8 @@ def to_columns(records: Sequence[HasCustomerFields]) -> CustomerColumns:
         mask_shown=np.array(shown, dtype=np.int64),
         email_code=email_code,
         emails=np.array(emails, dtype=object),
+        email_digits_code=email_digits_code,
+        email_length=np.array([len(e) if e else 0 for e in emails], dtype=np.int64),
         name_code=name_code,
         names=np.array(names, dtype=object),
         name_count=name_count,

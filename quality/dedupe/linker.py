@@ -17,7 +17,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from quality.dedupe.blocking import BlockingStats, candidate_pairs
-from quality.dedupe.columns import CustomerColumns, HasCustomerFields, IntArray, to_columns
+from quality.dedupe.columns import (
+    CustomerColumns,
+    HasCustomerFields,
+    IntArray,
+    no_cycle_collection,
+    to_columns,
+)
 from quality.dedupe.pairs import Band, CustomerRecord, ScoredPair
 from quality.dedupe.scoring import (
     EmailLevel,
@@ -72,8 +78,9 @@ class LinkResult:
 
 def link_columns(columns: CustomerColumns) -> LinkResult:
     """Candidate pairs scored and banded; pairs below REVIEW_THRESHOLD dropped."""
-    left, right, stats = candidate_pairs(columns)
-    scored = score_pairs(columns, left, right)
+    with no_cycle_collection():
+        left, right, stats = candidate_pairs(columns)
+        scored = score_pairs(columns, left, right)
     keep = scored.probability >= REVIEW_THRESHOLD
     kept = ScoredArrays(*(getattr(scored, f)[keep] for f in scored.__dataclass_fields__))
     return LinkResult(kept, kept.probability >= MATCH_THRESHOLD, stats)
@@ -96,8 +103,10 @@ def evidence(result: LinkResult, k: int) -> dict[str, str | float]:
     email = EmailLevel(int(s.email[k]))
     if email == EmailLevel.EXACT:
         out["email"] = "exact"
-    elif email != EmailLevel.NONE:
+    elif email == EmailLevel.FUZZY:  # a typo: how similar, as a steward checks it
         out["email"] = round(float(s.email_similarity[k]), 3)
+    elif email == EmailLevel.DIFFERENT:
+        out["email"] = "different"
     name = NameLevel(int(s.name[k]))
     if name == NameLevel.EXACT:
         out["name"] = "exact"
@@ -120,12 +129,13 @@ def link(records: Sequence[CustomerRecord]) -> list[ScoredPair]:
     unique = list({record.key: record for record in records}.values())
     result = link_columns(to_columns(unique))
     pairs = []
-    for k in range(len(result.left)):
-        a, b = unique[int(result.left[k])].key, unique[int(result.right[k])].key
-        left, right = min(a, b), max(a, b)
-        band = Band.MATCH if result.is_match[k] else Band.REVIEW
-        score = float(result.scored.probability[k])
-        pairs.append(ScoredPair(left, right, score, band, evidence(result, k)))
+    with no_cycle_collection():
+        for k in range(len(result.left)):
+            a, b = unique[int(result.left[k])].key, unique[int(result.right[k])].key
+            left, right = min(a, b), max(a, b)
+            band = Band.MATCH if result.is_match[k] else Band.REVIEW
+            score = float(result.scored.probability[k])
+            pairs.append(ScoredPair(left, right, score, band, evidence(result, k)))
     return pairs
 
 

@@ -182,13 +182,20 @@ def _email_levels(
     weight[exact] = _tf_weight(
         _M_EMAIL_EXACT, count[ei[exact]], _FLOOR_EMAIL, _population(c), _OWN_KEY_RECORDS
     )
-    differ = np.flatnonzero(both & (ei != ej))
-    sims = np.array([OSA.normalized_similarity(c.emails[i[k]], c.emails[j[k]]) for k in differ])
-    if len(differ):
-        similarity[differ] = sims
-        fuzzy = np.array([_email_typo(c.emails[i[k]], c.emails[j[k]]) for k in differ], dtype=bool)
-        level[differ] = np.where(fuzzy, EmailLevel.FUZZY, EmailLevel.DIFFERENT)
-        weight[differ] = np.where(fuzzy, _W_EMAIL_FUZZY, _W_EMAIL_DIFFERENT)
+    differ = both & (ei != ej)
+    level[differ] = EmailLevel.DIFFERENT
+    weight[differ] = _W_EMAIL_DIFFERENT
+    # A typo keeps the digits and the length within one: only those pairs are compared.
+    maybe = np.flatnonzero(
+        differ
+        & (c.email_digits_code[i] == c.email_digits_code[j])
+        & (np.abs(c.email_length[i] - c.email_length[j]) <= 1)
+    )
+    for k in maybe:
+        a, b = c.emails[i[k]], c.emails[j[k]]
+        similarity[k] = OSA.normalized_similarity(a, b)
+        if _email_typo(a, b):
+            level[k], weight[k] = EmailLevel.FUZZY, _W_EMAIL_FUZZY
     return level, weight, similarity
 
 
