@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +26,6 @@ from quality.dedupe.address import Address, normalise_address
 from quality.dedupe.normalise import name_tokens, normalise_email, normalise_phone
 
 IntArray = npt.NDArray[np.int64]
-T = TypeVar("T")
 
 
 def _cn_mobile_pattern() -> str:
@@ -97,25 +96,44 @@ class CustomerColumns:
     street_code: IntArray
 
 
-def _codes(values: Sequence[Hashable | None]) -> tuple[IntArray, IntArray]:
-    """Dense codes for ``values`` (None -> -1) and each row's value count (0 for None)."""
-    codes, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    codes = codes.astype(np.int64)
-    counts = np.bincount(codes[codes >= 0], minlength=max(int(codes.max(initial=-1)) + 1, 1))
-    row_counts = np.where(codes >= 0, counts[np.maximum(codes, 0)], 0).astype(np.int64)
-    return codes, row_counts
+@dataclass(frozen=True)
+class _Distinct:
+    """A column as codes into its distinct values (-1: None).
 
+    Sources repeat names, cities and emails many times over, so everything derived from
+    a column (pinyin, address parts, keys) is computed once per distinct value and
+    reaches the rows through the codes.
+    """
 
-def _per_distinct(values: Sequence[str | None], fn: Callable[[str | None], T]) -> list[T]:
-    """``fn`` applied once per distinct value: sources repeat names, cities, emails."""
-    cache: dict[str | None, T] = {}
-    out = []
-    for value in values:
-        if value in cache:
-            out.append(cache[value])
-        else:
-            out.append(cache.setdefault(value, fn(value)))
-    return out
+    codes: IntArray
+    values: list[Any]
+
+    @classmethod
+    def of(cls, values: Sequence[Hashable | None]) -> _Distinct:
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        return cls(codes.astype(np.int64), list(uniques))
+
+    def map(self, fn: Callable[[Any], Hashable | None]) -> _Distinct:
+        """``fn`` of each distinct value, as a column of its own distinct results."""
+        derived = _Distinct.of([fn(value) for value in self.values])
+        lookup = np.append(derived.codes, -1)  # a row's -1 (None) stays -1
+        return _Distinct(lookup[self.codes], derived.values)
+
+    def rows(self) -> npt.NDArray[np.object_]:
+        """The value of every row (None where unknown)."""
+        table = np.empty(len(self.values) + 1, dtype=object)
+        table[: len(self.values)] = self.values
+        return table[self.codes]
+
+    def counts(self) -> IntArray:
+        """How many rows hold each row's value (0 for None)."""
+        counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.values) + 1)
+        return np.where(self.codes >= 0, counts[self.codes], 0).astype(np.int64)
+
+    def numbers(self, fn: Callable[[Any], int], missing: int) -> IntArray:
+        """An integer of each row's value, ``missing`` where None."""
+        table = np.array([fn(value) for value in self.values] + [missing], dtype=np.int64)
+        return table[self.codes]
 
 
 def _address_of(city_and_text: str | None) -> Address:
@@ -153,7 +171,7 @@ def normalise_phones(
     prefix: list[str | None] = [None] * len(series)
     suffix: list[str | None] = [None] * len(series)
     slow = np.flatnonzero(present.to_numpy() & ~fast).tolist()
-    parsed = _per_distinct([folded_values[i] for i in slow], normalise_phone)
+    parsed = [normalise_phone(folded_values[i]) for i in slow]
     for index, phone in zip(slow, parsed, strict=True):
         if phone.masked:
             shown = _MASKED_PARTS.match(compact_values[index])
@@ -187,58 +205,47 @@ def to_columns(records: Sequence[HasCustomerFields]) -> CustomerColumns:
 
 
 def _to_columns(records: Sequence[HasCustomerFields]) -> CustomerColumns:
-    phone_keys, mask_prefix, mask_suffix = normalise_phones([r.phone for r in records])
-    phone_code, _ = _codes(phone_keys)
-    number = [
-        int(key[3:]) if key and key.startswith("+861") and len(key) == 14 else -1
-        for key in phone_keys
-    ]
-    head = [int(p) if p else (0 if p == "" else -1) for p in mask_prefix]
-    tail = [int(p) if p else (0 if p == "" else -1) for p in mask_suffix]
-    head_len = [len(p) if p is not None else 0 for p in mask_prefix]
-    tail_len = [len(p) if p is not None else 0 for p in mask_suffix]
-    shown = [
-        -1 if p is None else max(len(p) - 1, 0) + len(q or "")
-        for p, q in zip(mask_prefix, mask_suffix, strict=True)
-    ]
-    emails = _per_distinct([r.email for r in records], normalise_email)
-    email_code, _ = _codes(emails)
-    email_digits_code, _ = _codes(
-        _per_distinct(emails, lambda e: "".join(ch for ch in e if ch.isdigit()) if e else None)
+    raw_phones = _Distinct.of([r.phone for r in records])
+    keys, prefixes, suffixes = normalise_phones(raw_phones.values)
+    phones = _Distinct(raw_phones.codes, list(zip(keys, prefixes, suffixes, strict=True)))
+    phone = phones.map(lambda p: p[0])
+    masks = phones.map(lambda p: None if p[1] is None else (p[1], p[2] or ""))
+    emails = _Distinct.of([r.email for r in records]).map(normalise_email)
+    email_digits = emails.map(lambda e: "".join(ch for ch in e if ch.isdigit()))
+    tokens = _Distinct.of([r.name for r in records]).map(lambda n: name_tokens(n) or None)
+    names = tokens.map(" ".join)
+    initials = tokens.map(lambda t: " ".join(sorted(w[0] for w in t)))
+    places = _Distinct.of([f"{r.city or ''}\x00{r.address or ''}" for r in records]).map(
+        _address_of
     )
-    tokens = _per_distinct([r.name for r in records], name_tokens)
-    names = [" ".join(t) if t else None for t in tokens]
-    name_code, name_count = _codes(names)
-    initials = [" ".join(sorted(w[0] for w in t)) if t else None for t in tokens]
-    initials_code, _ = _codes(initials)
-    addresses = _per_distinct(
-        [f"{r.city or ''}\x00{r.address or ''}" for r in records], _address_of
-    )
-    cities = [a.city for a in addresses]
-    city_code, city_count = _codes(cities)
-    address_code, address_count = _codes([a.key for a in addresses])
-    streets = [f"{a.city}|{a.street}" if a.city and a.street else None for a in addresses]
-    street_code, _ = _codes(streets)
+    cities = places.map(lambda a: a.city)
+    addresses = places.map(lambda a: a.key)
+    streets = places.map(lambda a: f"{a.city}|{a.street}" if a.city and a.street else None)
     return CustomerColumns(
         size=len(records),
-        phone_code=phone_code,
-        phone_number=np.array(number, dtype=np.int64),
-        mask_head=np.array(head, dtype=np.int64),
-        mask_head_len=np.array(head_len, dtype=np.int64),
-        mask_tail=np.array(tail, dtype=np.int64),
-        mask_tail_len=np.array(tail_len, dtype=np.int64),
-        mask_shown=np.array(shown, dtype=np.int64),
-        email_code=email_code,
-        emails=np.array(emails, dtype=object),
-        email_digits_code=email_digits_code,
-        email_length=np.array([len(e) if e else 0 for e in emails], dtype=np.int64),
-        name_code=name_code,
-        names=np.array(names, dtype=object),
-        name_count=name_count,
-        initials_code=initials_code,
-        city_code=city_code,
-        city_count=city_count,
-        address_code=address_code,
-        address_count=address_count,
-        street_code=street_code,
+        phone_code=phone.codes,
+        phone_number=phone.numbers(_cn_mobile_number, -1),
+        mask_head=masks.numbers(lambda m: int(m[0] or 0), -1),
+        mask_head_len=masks.numbers(lambda m: len(m[0]), 0),
+        mask_tail=masks.numbers(lambda m: int(m[1] or 0), -1),
+        mask_tail_len=masks.numbers(lambda m: len(m[1]), 0),
+        mask_shown=masks.numbers(lambda m: max(len(m[0]) - 1, 0) + len(m[1]), -1),
+        email_code=emails.codes,
+        emails=emails.rows(),
+        email_digits_code=email_digits.codes,
+        email_length=emails.numbers(len, 0),
+        name_code=names.codes,
+        names=names.rows(),
+        name_count=names.counts(),
+        initials_code=initials.codes,
+        city_code=cities.codes,
+        city_count=cities.counts(),
+        address_code=addresses.codes,
+        address_count=addresses.counts(),
+        street_code=streets.codes,
     )
+
+
+def _cn_mobile_number(e164: str) -> int:
+    """A CN mobile's 11 digits as a number, for comparing with a mask's shown digits."""
+    return int(e164[3:]) if e164.startswith("+861") and len(e164) == 14 else -1
