@@ -13,9 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-
 from quality.dedupe.blocking import BlockingStats, candidate_pairs
 from quality.dedupe.columns import (
     CustomerColumns,
@@ -88,6 +85,10 @@ def link_columns(columns: CustomerColumns) -> LinkResult:
 
 def match_clusters(size: int, left: IntArray, right: IntArray) -> IntArray:
     """Each row's cluster number, joining ``left[k]``–``right[k]`` transitively."""
+    # scipy loads slowly (seconds on a cold disk): only the columnar path needs it.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
     _, labels = connected_components(graph, directed=False)
     return labels.astype(np.int64)
@@ -95,29 +96,43 @@ def match_clusters(size: int, left: IntArray, right: IntArray) -> IntArray:
 
 def evidence(result: LinkResult, k: int) -> dict[str, str | float]:
     """Why pair ``k`` scored as it did, field by field, in words and similarities."""
-    s = result.scored
-    out: dict[str, str | float] = {}
-    phone = PhoneLevel(int(s.phone[k]))
-    if phone != PhoneLevel.NONE:
-        out["phone"] = _PHONE_WORDS[phone]
-    email = EmailLevel(int(s.email[k]))
-    if email == EmailLevel.EXACT:
-        out["email"] = "exact"
-    elif email == EmailLevel.FUZZY:  # a typo: how similar, as a steward checks it
-        out["email"] = round(float(s.email_similarity[k]), 3)
-    elif email == EmailLevel.DIFFERENT:
-        out["email"] = "different"
-    name = NameLevel(int(s.name[k]))
-    if name == NameLevel.EXACT:
-        out["name"] = "exact"
-    elif name != NameLevel.NONE:
-        out["name"] = round(float(s.name_similarity[k]), 3)
-    place = PlaceLevel(int(s.place[k]))
-    if place != PlaceLevel.NONE:
-        out["place"] = _PLACE_WORDS[place]
-    out["log_odds"] = round(float(s.log_odds[k]), 2)
-    out["score"] = round(float(s.probability[k]), 6)
-    return out
+    return _Evidence(result.scored).of(k)
+
+
+class _Evidence:
+    """Evidence of many pairs: the arrays as lists once, not a numpy scalar per field."""
+
+    def __init__(self, scored: ScoredArrays) -> None:
+        self.phone = scored.phone.tolist()
+        self.email = scored.email.tolist()
+        self.name = scored.name.tolist()
+        self.place = scored.place.tolist()
+        self.email_similarity = scored.email_similarity.tolist()
+        self.name_similarity = scored.name_similarity.tolist()
+        self.log_odds = scored.log_odds.tolist()
+        self.probability = scored.probability.tolist()
+
+    def of(self, k: int) -> dict[str, str | float]:
+        out: dict[str, str | float] = {}
+        if self.phone[k] != PhoneLevel.NONE:
+            out["phone"] = _PHONE_WORDS[self.phone[k]]
+        email = self.email[k]
+        if email == EmailLevel.EXACT:
+            out["email"] = "exact"
+        elif email == EmailLevel.FUZZY:  # a typo: how similar, as a steward checks it
+            out["email"] = round(self.email_similarity[k], 3)
+        elif email == EmailLevel.DIFFERENT:
+            out["email"] = "different"
+        name = self.name[k]
+        if name == NameLevel.EXACT:
+            out["name"] = "exact"
+        elif name != NameLevel.NONE:
+            out["name"] = round(self.name_similarity[k], 3)
+        if self.place[k] != PlaceLevel.NONE:
+            out["place"] = _PLACE_WORDS[self.place[k]]
+        out["log_odds"] = round(self.log_odds[k], 2)
+        out["score"] = round(self.probability[k], 6)
+        return out
 
 
 def link(records: Sequence[CustomerRecord]) -> list[ScoredPair]:
@@ -129,13 +144,14 @@ def link(records: Sequence[CustomerRecord]) -> list[ScoredPair]:
     unique = list({record.key: record for record in records}.values())
     result = link_columns(to_columns(unique))
     pairs = []
+    why = _Evidence(result.scored)
     with no_cycle_collection():
-        for k in range(len(result.left)):
-            a, b = unique[int(result.left[k])].key, unique[int(result.right[k])].key
-            left, right = min(a, b), max(a, b)
-            band = Band.MATCH if result.is_match[k] else Band.REVIEW
-            score = float(result.scored.probability[k])
-            pairs.append(ScoredPair(left, right, score, band, evidence(result, k)))
+        for k, (i, j, match) in enumerate(
+            zip(result.left.tolist(), result.right.tolist(), result.is_match.tolist(), strict=True)
+        ):
+            a, b = unique[i].key, unique[j].key
+            band = Band.MATCH if match else Band.REVIEW
+            pairs.append(ScoredPair(min(a, b), max(a, b), why.probability[k], band, why.of(k)))
     return pairs
 
 
