@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from quality.dedupe.blocking import BlockingStats, candidate_pairs
 from quality.dedupe.columns import (
     CustomerColumns,
