@@ -90,3 +90,12 @@ def test_an_oversized_block_is_skipped_and_counted() -> None:
     assert stats.oversized_blocks == {"name": 1, "phone": 0}
     assert stats.oversized_records["name"] == 42
     assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(40, 41)]
+
+
+def test_no_blocking_rule_uses_a_masked_phone_or_a_common_value_alone() -> None:
+    from quality.dedupe.blocking import RULES
+
+    for rule in RULES:
+        assert not any(column.startswith("mask") for column in rule.columns), rule
+        if rule.columns in (("name_code",), ("city_code",), ("initials_code",)):
+            assert rule.cap <= 32, rule  # a common name alone is never a block
