@@ -139,15 +139,17 @@ def _phone_levels(c: CustomerColumns, i: IntArray, j: IntArray) -> tuple[IntArra
     level[both & (pi == pj)] = PhoneLevel.EXACT
     level[both & (pi != pj)] = PhoneLevel.DIFFERENT
     # Shown digits as numbers: (value, how many) at each end; the whole number's ends.
+    # Only a CN mobile (11 digits) is compared with a mask; other numbers say nothing.
     mi, mj = c.mask_shown[i] >= 0, c.mask_shown[j] >= 0
-    one_masked = (mi & (pj >= 0)) | (mj & (pi >= 0))
+    one_masked = (mi & (c.phone_number[j] >= 0)) | (mj & (c.phone_number[i] >= 0))
     masked = np.where(mi, i, j)[one_masked]
     whole = np.where(mi, j, i)[one_masked]
     number = c.phone_number[whole]
-    head_len, tail_len = c.mask_head_len[masked], c.mask_tail_len[masked]
+    head_len = np.clip(c.mask_head_len[masked], 0, 11)
+    tail_len = np.clip(c.mask_tail_len[masked], 0, 11)
     head_ok = number // 10 ** (11 - head_len) == c.mask_head[masked]
     tail_ok = number % 10**tail_len == c.mask_tail[masked]
-    agree = head_ok & tail_ok & (number >= 0)
+    agree = head_ok & tail_ok
     level[one_masked] = np.where(agree, PhoneLevel.MASK_CONSISTENT, PhoneLevel.MASK_INCONSISTENT)
     shown_weight = np.minimum(c.mask_shown[masked] * math.log2(10), MASK_MAX_WEIGHT)
     weight[one_masked] = np.where(agree, shown_weight, _W_MASK_INCONSISTENT)

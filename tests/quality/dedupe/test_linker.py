@@ -181,3 +181,16 @@ def test_pairs_are_ordered_and_never_self(generated: tuple[np.ndarray, np.ndarra
     records = [_as_record(r) for r in generate(200, seed=3)]
     for pair in link(records + records[:20]):  # a re-sent record is the same record
         assert pair.left < pair.right
+
+
+def test_a_mask_beside_a_foreign_number_is_no_evidence() -> None:
+    records = [
+        _record("douyin", "dy_1", "James Smith", "1********71", None, "上海", "上海中山路12号"),
+        _record(
+            "shopify", "gid://1", "James Smith", "+1 415 555 2671", None, "上海", "上海中山路12号"
+        ),
+        _record("douyin", "dy_2", "Anna Brown", "1****************************", None, None, None),
+    ]
+    pair = _by_keys(link(records))[_ids("dy_1", "gid://1")]
+    assert "phone" not in pair.evidence
+    assert pair.evidence["place"] == "same address"
