@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from pypinyin import Style, lazy_pinyin
@@ -146,11 +147,18 @@ def _han_name(value: str) -> list[str]:
     if not characters:
         return []
     first, rest = characters[0], "".join(characters[1:])
-    surname = SURNAME_READINGS.get(first) or "".join(lazy_pinyin(first, style=Style.NORMAL))
-    given = "".join(lazy_pinyin(rest, style=Style.NORMAL)) if rest else ""
+    surname = SURNAME_READINGS.get(first) or _pinyin(first)
+    given = _pinyin(rest) if rest else ""
     return [part for part in (_ascii(surname.lower()), _ascii(given.lower())) if part]
 
 
+@lru_cache(maxsize=65536)
+def _pinyin(text: str) -> str:
+    """pypinyin's reading of ``text``, cached: names reuse a few thousand given names."""
+    return "".join(lazy_pinyin(text, style=Style.NORMAL))
+
+
+@lru_cache(maxsize=65536)
 def _ascii(word: str) -> str:
     """A Latin word without accents or stray marks (``Müller`` -> ``muller``)."""
     decomposed = unicodedata.normalize("NFKD", word)

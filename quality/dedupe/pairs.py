@@ -97,24 +97,11 @@ def cluster(
 
 
 def link(records: Sequence[CustomerRecord]) -> list[ScoredPair]:
-    """Candidate duplicate pairs among ``records`` (placeholder: exact phone or email).
+    """Pairs of ``records`` that may be one person, banded MATCH or REVIEW, with evidence.
 
-    Replaced by the blocking and scoring linker; kept real so callers work meanwhile.
+    The blocking and scoring linker (``quality.dedupe.linker``); imported here late, as
+    the linker builds on this module's types.
     """
-    from quality.dedupe.normalise import normalise_email, normalise_phone
+    from quality.dedupe.linker import link as run_linker
 
-    by_key: dict[str, list[NaturalKey]] = {}
-    for record in records:
-        phone = normalise_phone(record.phone)
-        for value in (phone.key, normalise_email(record.email)):
-            if value:
-                by_key.setdefault(value, []).append(record.key)
-    pairs: dict[tuple[NaturalKey, NaturalKey], ScoredPair] = {}
-    for value, group in by_key.items():
-        kind = "email" if "@" in value else "phone"
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                left, right = min(a, b), max(a, b)
-                if left != right:
-                    pairs[(left, right)] = ScoredPair(left, right, 1.0, Band.MATCH, {kind: "exact"})
-    return list(pairs.values())
+    return run_linker(records)
