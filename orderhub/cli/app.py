@@ -1,4 +1,5 @@
-"""orderhub commands: sync, remap, demo, state, deadletters, runs, mappings, airflow, migrate."""
+"""orderhub commands: sync, remap, demo, state, deadletters, runs, mappings, airflow, dedupe,
+migrate."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from orderhub.cli.console import (
     settings_for,
     warehouse_engine,
 )
+from orderhub.cli.dedupe import dedupe_app
 from orderhub.cli.inspect import deadletters_app, runs, state_app
 from orderhub.cli.mappings import mappings_app
 from orderhub.cli.views import counts_table, print_tracebacks, result_json, run_sync
@@ -60,6 +62,7 @@ app.add_typer(state_app, name="state")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(airflow_app, name="airflow")
+app.add_typer(dedupe_app, name="dedupe")
 app.command("runs")(runs)
 
 

@@ -29,6 +29,8 @@ from quality.dedupe.pairs import CustomerRecord, NaturalKey
 
 PairKey = tuple[NaturalKey, NaturalKey]
 CHUNK = 50_000
+# Per statement: Connection.execution_options would change the connection for good.
+_STREAM = {"stream_results": True, "yield_per": CHUNK}
 
 
 @dataclass
@@ -99,7 +101,7 @@ def read_customers(connection: Connection) -> Customers:
     query = select(*[customers.c[name] for name in _READ]).order_by(
         customers.c.source_system, customers.c.source_id
     )
-    result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+    result = connection.execute(query, execution_options=_STREAM)
     for row in result.mappings():
         gid = row["golden_customer_id"]
         if gid is not None:
@@ -279,6 +281,6 @@ def iter_golden_ids(connection: Connection) -> Iterator[tuple[str, str, uuid.UUI
     query = select(
         customers.c.source_system, customers.c.source_id, customers.c.golden_customer_id
     ).order_by(customers.c.source_system, customers.c.source_id)
-    result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+    result = connection.execute(query, execution_options=_STREAM)
     for row in result:
         yield row.source_system, row.source_id, row.golden_customer_id
