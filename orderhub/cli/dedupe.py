@@ -160,8 +160,9 @@ def _pair_table(pair: ReviewPair) -> Table:
     """One pair as a three-column table: readable on a narrow terminal, as cells fold."""
     score = "-" if pair.score is None else f"{pair.score:.3f}"
     evidence = ", ".join(f"{k}: {v}" for k, v in pair.evidence.items()) or "-"
+    decided = f" · {pair.decision}ed by a steward" if pair.decision else ""
     table = Table(
-        title=f"pair {pair.pair_id} · score {score} · {pair.band or 'steward'}",
+        title=f"pair {pair.pair_id} · score {score} · {pair.band or 'steward'}{decided}",
         title_justify="left",
         caption=f"evidence: {escape(evidence)}",
         caption_justify="left",

@@ -24,7 +24,7 @@ from orderhub.warehouse.schema import (
     dedupe_pairs,
     golden_id_events,
 )
-from quality.dedupe.store import PairKey, customer_record, key_columns, pair_key
+from quality.dedupe.store import PairKey, customer_record, key_columns, pair_key, read_decisions
 
 DECISIONS = ("accept", "reject")
 
@@ -61,6 +61,8 @@ class ReviewPair:
     merged: bool
     left: Customer
     right: Customer
+    #: A steward's accept or reject of it, if any.
+    decision: str | None = None
 
 
 def _masked(value: Any) -> str:
@@ -116,6 +118,8 @@ def _undecided() -> Any:
 def _review_pairs(engine: Engine, rows: list[Any]) -> list[ReviewPair]:
     keys = {key for row in rows for key in pair_key(row)}
     people = _customers(engine, keys)
+    with engine.connect() as connection:
+        decisions = read_decisions(connection) if rows else {}
     pairs = []
     for row in rows:
         left, right = pair_key(row)
@@ -128,6 +132,7 @@ def _review_pairs(engine: Engine, rows: list[Any]) -> list[ReviewPair]:
                 merged=row.merged,
                 left=_customer(people.get(left), left),
                 right=_customer(people.get(right), right),
+                decision=decisions.get((left, right)),
             )
         )
     return pairs

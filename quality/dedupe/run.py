@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
 
-from quality.dedupe import golden, store
+from quality.dedupe import golden, pairs, store
 from quality.dedupe.golden import EventKind
-from quality.dedupe.pairs import Band, CustomerRecord, NaturalKey, ScoredPair, cluster, link
+from quality.dedupe.pairs import Band, CustomerRecord, NaturalKey, ScoredPair, cluster
 
 Linker = Callable[[Sequence[CustomerRecord]], list[ScoredPair]]
 Progress = Callable[[str], None]
@@ -52,9 +52,10 @@ class RunSummary:
 
 
 def run_dedupe(
-    engine: Engine, *, linker: Linker = link, progress: Progress | None = None
+    engine: Engine, *, linker: Linker | None = None, progress: Progress | None = None
 ) -> RunSummary:
-    """Link every active customer, cluster them and write their golden IDs."""
+    """Link every active customer (with ``linker``, default :func:`pairs.link`), cluster
+    them and write their golden IDs."""
     say = progress or (lambda _: None)
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -67,7 +68,7 @@ def run_dedupe(
         decisions = store.read_decisions(connection)
         history = store.read_history(connection)
         say(f"linking {len(found.records):,} customers")
-        proposed = linker(found.records)
+        proposed = (linker or pairs.link)(found.records)
         say(f"clustering {len(found.records):,} customers")
         active = set(found.previous)
         accepted, rejected = _decided(decisions, active)
@@ -86,8 +87,8 @@ def run_dedupe(
         store.write_golden_ids(
             connection, [(found.row_keys[k], gid) for k, gid in assignment.changed.items()]
         )
-        pairs = _pair_rows(proposed, accepted, decisions, clusters, assignment.ids)
-        store.replace_pairs(connection, run_id, pairs)
+        rows = _pair_rows(proposed, accepted, decisions, clusters, assignment.ids)
+        store.replace_pairs(connection, run_id, rows)
         store.add_events(connection, run_id, assignment.events, datetime.now(UTC))
         summary = RunSummary(
             run_id=run_id,

@@ -41,11 +41,13 @@ def _pair_id(engine: Engine, left: tuple[str, str], right: tuple[str, str]) -> i
     return int(found)
 
 
-def test_the_placeholder_linker_merges_shared_phones_and_a_rerun_changes_nothing(
+def test_the_default_linker_merges_one_person_and_a_rerun_changes_nothing(
     warehouse: Engine,
 ) -> None:
-    a = add_customer(warehouse, "1", name="Zhang Wei", phone="+86 138 1234 5678")
-    b = add_customer(warehouse, "S-9", system="sap", name="ZHANG WEI", phone="13812345678")
+    # One person as two sources record them, alike in every field: any linker merges them.
+    same = {"name": "Zhang Wei", "email": "zhang.wei@example.com", "city": "上海"}
+    a = add_customer(warehouse, "1", phone="+86 138 1234 5678", **same)
+    b = add_customer(warehouse, "S-9", system="sap", phone="13812345678", **same)
     c = add_customer(warehouse, "2", name="Li Na", email="li.na@example.com")
     first = run_dedupe(warehouse)
     ids = golden_ids(warehouse)
