@@ -325,6 +325,8 @@ dedupe_runs = Table(
 #: Every pair the latest run linked (MATCH or REVIEW band) or a steward's accept held
 #: together, with its evidence. ``pair_id`` is what a steward types; it stays the same
 #: for the same two customers across runs and is never reused (SQLite AUTOINCREMENT).
+#: ``run_id`` is the run that last wrote the row: a rerun finding the same pairs writes
+#: nothing.
 dedupe_pairs = Table(
     "dedupe_pairs",
     metadata,

@@ -18,7 +18,7 @@ customer carried before, and returns the IDs and the events to record.
 from __future__ import annotations
 
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -79,54 +79,84 @@ def assign(
     (lower is older) for ties; unranked IDs count as younger, ordered by value.
     ``taken``: every ID ever used, which a new ID must not repeat.
     """
-    age = age or {}
+    # IDs are handled as their 128-bit ints inside: hashing a UUID object runs Python
+    # code, and a run over a million customers hashes them millions of times.
+    as_uuid: dict[int, uuid.UUID] = {}
+    prior: dict[NaturalKey, int] = {}
+    for key, gid in previous.items():
+        if gid is not None:
+            prior[key] = gid.int
+            as_uuid.setdefault(gid.int, gid)
+    for gid in live_before:
+        as_uuid.setdefault(gid.int, gid)
+    rank = {gid.int: value for gid, value in (age or {}).items()}
     members: dict[int, list[NaturalKey]] = defaultdict(list)
     for key, number in clusters.items():
         members[number].append(key)
-    votes: dict[int, Counter[uuid.UUID]] = {}
+    founder = {number: min(keys) for number, keys in members.items()}
+    votes: dict[int, dict[int, int]] = {}
+    claimants: dict[int, int] = defaultdict(int)
     for number, keys in members.items():
-        keys.sort()
-        votes[number] = Counter(gid for k in keys if (gid := previous.get(k)) is not None)
+        counter: dict[int, int] = {}
+        for key in keys:
+            held = prior.get(key)
+            if held is not None:
+                counter[held] = counter.get(held, 0) + 1
+        votes[number] = counter
+        for held in counter:
+            claimants[held] += 1
 
-    def oldest_first(gid: uuid.UUID) -> tuple[int, int, str]:
-        rank = age.get(gid)
-        return (0, rank, "") if rank is not None else (1, 0, str(gid))
-
+    chosen: dict[int, int] = {}
+    contested: list[int] = []
+    for number, counter in votes.items():
+        if len(counter) == 1 and claimants[next(iter(counter))] == 1:
+            chosen[number] = next(iter(counter))  # the usual case: nobody else wants it
+        elif counter:
+            contested.append(number)
     # Strongest claims first: most members, then the oldest ID, then the cluster whose
     # first key sorts first (any fixed rule: a tie in a split must not flip run to run).
     claims = sorted(
-        (
-            (-count, oldest_first(gid), members[number][0], number, gid)
-            for number, counter in votes.items()
-            for gid, count in counter.items()
-        ),
+        (-count, *_oldest_first(claimed, rank), founder[number], number, claimed)
+        for number in contested
+        for claimed, count in votes[number].items()
     )
-    chosen: dict[int, uuid.UUID] = {}
-    used: set[uuid.UUID] = set()
-    for _, _, _, number, gid in claims:
-        if number not in chosen and gid not in used:
-            chosen[number] = gid
-            used.add(gid)
-    known = set(taken) | set(live_before) | {g for g in previous.values() if g is not None}
-    new_ids: set[uuid.UUID] = set()
-    for number in sorted(members, key=lambda n: members[n][0]):
+    used = set(chosen.values())
+    for *_, number, claimed in claims:
+        if number not in chosen and claimed not in used:
+            chosen[number] = claimed
+            used.add(claimed)
+    known = {g.int for g in taken} | set(as_uuid)
+    new_ids: set[int] = set()
+    for number in sorted(members, key=founder.__getitem__):
         if number not in chosen:
-            gid = _new_id(members[number][0], known)
-            known.add(gid)
-            new_ids.add(gid)
-            chosen[number] = gid
+            fresh = _new_id(founder[number], known)
+            known.add(fresh.int)
+            as_uuid[fresh.int] = fresh
+            new_ids.add(fresh.int)
+            chosen[number] = fresh.int
 
-    ids = {key: chosen[number] for key, number in clusters.items()}
-    changed = {key: gid for key, gid in ids.items() if previous.get(key) != gid}
-    events = _events(members, votes, chosen, new_ids, set(live_before))
+    ids: dict[NaturalKey, uuid.UUID] = {}
+    changed: dict[NaturalKey, uuid.UUID] = {}
+    for key, number in clusters.items():
+        carried = as_uuid[chosen[number]]
+        ids[key] = carried
+        if prior.get(key) != chosen[number]:
+            changed[key] = carried
+    live = {g.int for g in live_before}
+    events = _events(members, votes, chosen, new_ids, live, as_uuid)
     return Assignment(ids=ids, changed=changed, events=events)
 
 
-def _new_id(founder: NaturalKey, known: set[uuid.UUID]) -> uuid.UUID:
+def _oldest_first(gid: int, rank: Mapping[int, int]) -> tuple[int, int, int]:
+    known = rank.get(gid)
+    return (0, known, 0) if known is not None else (1, 0, gid)
+
+
+def _new_id(founder: NaturalKey, known: set[int]) -> uuid.UUID:
     name = "\x1f".join(founder)
     gid = uuid.uuid5(GOLDEN_NAMESPACE, name)
     attempt = 0
-    while gid in known:  # the founder's ID was used before (e.g. retired): never reuse
+    while gid.int in known:  # the founder's ID was used before (e.g. retired): never reuse
         attempt += 1
         gid = uuid.uuid5(GOLDEN_NAMESPACE, f"{name}\x1f{attempt}")
     return gid
@@ -134,34 +164,42 @@ def _new_id(founder: NaturalKey, known: set[uuid.UUID]) -> uuid.UUID:
 
 def _events(
     members: Mapping[int, list[NaturalKey]],
-    votes: Mapping[int, Counter[uuid.UUID]],
-    chosen: Mapping[int, uuid.UUID],
-    new_ids: set[uuid.UUID],
-    live_before: set[uuid.UUID],
+    votes: Mapping[int, dict[int, int]],
+    chosen: Mapping[int, int],
+    new_ids: set[int],
+    live_before: set[int],
+    as_uuid: Mapping[int, uuid.UUID],
 ) -> list[GoldenEvent]:
     size = {chosen[n]: len(keys) for n, keys in members.items()}
-    # flows[old][new]: members that carried `old` and now carry `new`.
-    flows: dict[uuid.UUID, Counter[uuid.UUID]] = defaultdict(Counter)
+    # moved_out[old][new]: members that carried `old` and now carry another ID `new`;
+    # moved_in[new][old] the same seen from the receiving side. Staying put is no move.
+    moved_out: dict[int, dict[int, int]] = defaultdict(dict)
+    moved_in: dict[int, dict[int, int]] = defaultdict(dict)
+    held_before: set[int] = set()
     for number, counter in votes.items():
+        new = chosen[number]
         for old, count in counter.items():
-            flows[old][chosen[number]] += count
+            held_before.add(old)
+            if old != new:
+                moved_out[old][new] = moved_out[old].get(new, 0) + count
+                moved_in[new][old] = moved_in[new].get(old, 0) + count
     survivors = set(chosen.values())
-    before = (live_before | set(flows)) - new_ids
+
+    def named(counts: Mapping[int, int]) -> dict[uuid.UUID, int]:
+        return {as_uuid[gid]: n for gid, n in sorted(counts.items())}
+
     events: list[GoldenEvent] = []
-    for gid in sorted(new_ids, key=str):
-        came = {old: moved[gid] for old, moved in flows.items() if moved.get(gid)}
-        events.append(GoldenEvent(EventKind.CREATED, gid, came, size[gid]))
-    for gid in sorted(survivors - new_ids, key=str):
-        absorbed = {
-            old: moved[gid]
-            for old, moved in flows.items()
-            if old != gid and old not in survivors and moved.get(gid)
-        }
+    for gid in sorted(new_ids):
+        came = moved_in.get(gid, {})
+        events.append(GoldenEvent(EventKind.CREATED, as_uuid[gid], named(came), size[gid]))
+    for gid in sorted((set(moved_in) | set(moved_out)) & survivors - new_ids):
+        absorbed = {old: n for old, n in moved_in.get(gid, {}).items() if old not in survivors}
         if absorbed:
-            events.append(GoldenEvent(EventKind.MERGED, gid, absorbed, size[gid]))
-        left = {new: n for new, n in flows.get(gid, Counter()).items() if new != gid}
+            events.append(GoldenEvent(EventKind.MERGED, as_uuid[gid], named(absorbed), size[gid]))
+        left = moved_out.get(gid, {})
         if left:
-            events.append(GoldenEvent(EventKind.SPLIT, gid, left, size[gid]))
-    for gid in sorted(before - survivors, key=str):
-        events.append(GoldenEvent(EventKind.RETIRED, gid, dict(flows.get(gid, {})), 0))
+            events.append(GoldenEvent(EventKind.SPLIT, as_uuid[gid], named(left), size[gid]))
+    for gid in sorted((live_before | held_before) - new_ids - survivors):
+        gone = moved_out.get(gid, {})
+        events.append(GoldenEvent(EventKind.RETIRED, as_uuid[gid], named(gone), 0))
     return events

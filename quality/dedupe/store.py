@@ -155,6 +155,12 @@ def pair_key(row: Any, prefix: str = "") -> PairKey:
     )
 
 
+_PAIR_KEYS = [
+    dedupe_pairs.c[name]
+    for name in ("left_source_system", "left_source_id", "right_source_system", "right_source_id")
+]
+
+
 def key_columns(pair: PairKey) -> dict[str, str]:
     (left_system, left_id), (right_system, right_id) = pair
     return {
@@ -217,26 +223,24 @@ def replace_pairs(connection: Connection, run_id: str, rows: Iterable[PairRow]) 
     """Make ``dedupe_pairs`` the latest run's pairs, each keeping the id it had.
 
     A steward types a pair id from a listing: the same two customers keep one id across
-    runs, and an id is never given to another pair (rows go, ids are not reused).
+    runs, and an id is never given to another pair (rows go, ids are not reused). Only
+    differences are written (``run_id`` is the run that last wrote a row), so a rerun
+    over a stable warehouse writes nothing.
     """
-    known = {
-        pair_key(row): row.pair_id
-        for row in connection.execute(
-            select(
-                dedupe_pairs.c.pair_id,
-                dedupe_pairs.c.left_source_system,
-                dedupe_pairs.c.left_source_id,
-                dedupe_pairs.c.right_source_system,
-                dedupe_pairs.c.right_source_id,
-            )
+    c = dedupe_pairs.c
+    held: dict[PairKey, tuple[Any, ...]] = {}
+    query = select(
+        c.pair_id, *_PAIR_KEYS, c.score, c.band, c.evidence, c.merged, c.golden_customer_id
+    )
+    for stored in connection.execute(query, execution_options=_STREAM):
+        held[pair_key(stored)] = (
+            stored.pair_id,
+            (stored.score, stored.band, stored.evidence, stored.merged, stored.golden_customer_id),
         )
-    }
-    connection.execute(delete(dedupe_pairs))
-    kept: list[dict[str, Any]] = []
     new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     for row in rows:
         values = {
-            **key_columns(row.pair),
             "run_id": run_id,
             "score": row.score,
             "band": row.band,
@@ -244,14 +248,24 @@ def replace_pairs(connection: Connection, run_id: str, rows: Iterable[PairRow]) 
             "merged": row.merged,
             "golden_customer_id": row.golden_id,
         }
-        pair_id = known.get(row.pair)
-        if pair_id is None:
-            new.append(values)
-        else:
-            kept.append({"pair_id": pair_id, **values})
-    for batch in (kept, new):
-        for start in range(0, len(batch), CHUNK):
-            connection.execute(insert(dedupe_pairs), batch[start : start + CHUNK])
+        was = held.pop(row.pair, None)
+        if was is None:
+            new.append({**key_columns(row.pair), **values})
+        elif was[1] != (row.score, row.band, values["evidence"], row.merged, row.golden_id):
+            changed.append({"id": was[0], **values})
+    gone = [pair_id for pair_id, _ in held.values()]
+    for start in range(0, len(gone), 10_000):
+        connection.execute(delete(dedupe_pairs).where(c.pair_id.in_(gone[start : start + 10_000])))
+    if changed:
+        statement = (
+            update(dedupe_pairs)
+            .where(c.pair_id == bindparam("id"))
+            .values({name: bindparam(name) for name in changed[0] if name != "id"})
+        )
+        for start in range(0, len(changed), CHUNK):
+            connection.execute(statement, changed[start : start + CHUNK])
+    for start in range(0, len(new), CHUNK):
+        connection.execute(insert(dedupe_pairs), new[start : start + CHUNK])
 
 
 def add_events(

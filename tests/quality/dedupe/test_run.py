@@ -60,6 +60,10 @@ def test_the_default_linker_merges_one_person_and_a_rerun_changes_nothing(
     assert (again.changed, again.created, again.merges, again.splits, again.retired) == (0,) * 5
     assert _events(warehouse) == events  # a rerun records nothing
     with warehouse.connect() as connection:
+        # nor rewrites the evidence: each pair row is still the first run's
+        written_by = set(connection.execute(select(dedupe_pairs.c.run_id)).scalars())
+    assert written_by == {first.run_id}
+    with warehouse.connect() as connection:
         assert connection.execute(select(func.count()).select_from(dedupe_runs)).scalar() == 2
 
 
@@ -106,6 +110,8 @@ def test_a_merge_and_a_split_are_recorded(warehouse: Engine) -> None:
     now = golden_ids(warehouse)
     assert now[a] == now[b] == now[c] == big
     assert now[d] == now[e] not in (big, small)  # a retired ID is never reissued
+    with warehouse.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(dedupe_pairs)).scalar() == 3
     assert (split.splits, split.created) == (1, 1)
     with warehouse.connect() as connection:
         kinds = dict(
