@@ -152,3 +152,17 @@ def test_every_id_is_one_cluster_and_events_account_for_every_change(
     # The same clustering again changes nothing and records nothing.
     rerun = assign(second, after.ids, live_before=survivors)
     assert rerun.ids == after.ids and rerun.changed == {} and rerun.events == []
+
+
+@given(clustering, st.dictionaries(st.sampled_from("mnopqrstuvwx"), st.integers(0, 9)))
+def test_customers_joining_existing_clusters_or_their_own_renumber_nothing(
+    first_map: dict[str, int], newcomers: dict[str, int]
+) -> None:
+    before = assign(_clusters(first_map), {})
+    # New customers join an existing cluster (numbers 0-4) or form new ones (5-9).
+    second = {**_clusters(first_map), **_clusters(newcomers)}
+    previous = {key: before.ids.get(key) for key in second}
+    after = assign(second, previous, live_before=set(before.ids.values()))
+    assert {key: after.ids[key] for key in before.ids} == before.ids
+    assert set(after.changed) == set(_clusters(newcomers))
+    assert {e.kind for e in after.events} <= {EventKind.CREATED}
