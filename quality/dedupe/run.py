@@ -78,7 +78,11 @@ def run_dedupe(
         say("assigning golden IDs")
         assignment = golden.assign(
             clusters,
-            found.previous,
+            # A retired ID stays retired: a customer that still carries one (deleted
+            # when its ID was merged away, and back since) is treated as new.
+            {k: None if g in history.retired else g for k, g in found.previous.items()}
+            if history.retired
+            else found.previous,
             live_before=history.live,
             age=history.age,
             taken=history.used | found.carried,

@@ -135,11 +135,12 @@ class History:
     live: set[uuid.UUID] = field(default_factory=set)
     age: dict[uuid.UUID, int] = field(default_factory=dict)
     used: set[uuid.UUID] = field(default_factory=set)
+    retired: set[uuid.UUID] = field(default_factory=set)
 
 
 def read_history(connection: Connection) -> History:
     history = History()
-    retired: set[uuid.UUID] = set()
+    retired = history.retired
     query = select(
         golden_id_events.c.id,
         golden_id_events.c.kind,

@@ -210,3 +210,25 @@ def test_review_lists_pending_pairs_with_pii_masked(warehouse: Engine) -> None:
     assert left.name == "Zhang Wei" and left.city == "上海"
     assert "12345678" not in left.phone and left.phone.endswith("5678")
     assert left.email == "z***@e***.com"
+
+
+def test_a_retired_id_is_not_revived_by_a_customer_coming_back(warehouse: Engine) -> None:
+    from sqlalchemy import update
+
+    from orderhub.warehouse.schema import customers
+
+    a, b = add_customer(warehouse, "a"), add_customer(warehouse, "b")
+    c, d = add_customer(warehouse, "c", system="u8"), add_customer(warehouse, "d", system="u8")
+    run_dedupe(warehouse, linker=fixed_linker((a, b, 0.99, MATCH), (c, d, 0.99, MATCH)))
+    retiring = golden_ids(warehouse)[c]
+    delete_customer(warehouse, c)  # c keeps `retiring` while deleted
+    run_dedupe(warehouse, linker=fixed_linker((a, b, 0.99, MATCH), (a, d, 0.99, MATCH)))
+    assert golden_ids(warehouse)[c] == retiring and golden_ids(warehouse)[d] != retiring
+    with warehouse.begin() as connection:  # c is loaded again, undeleted
+        connection.execute(
+            update(customers).where(customers.c.source_id == "c").values(deleted_at=None)
+        )
+    back = run_dedupe(warehouse, linker=fixed_linker((a, b, 0.99, MATCH), (a, d, 0.99, MATCH)))
+    ids = golden_ids(warehouse)
+    assert retiring not in ids.values()
+    assert (back.created, back.changed) == (1, 1)
