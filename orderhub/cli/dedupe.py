@@ -221,8 +221,10 @@ def reject(
     config: ConfigOption = None,
     warehouse: WarehouseOption = None,
 ) -> None:
-    """The two customers are different people: never in one cluster again, whatever links
-    them."""
+    """The two customers are different people: never in one cluster again.
+
+    Holds whatever the linker scores later and whatever other customers link them.
+    """
     _decide("reject", pair_id, by, note, config, warehouse)
 
 
@@ -238,8 +240,11 @@ def export(
     config: ConfigOption = None,
     warehouse: WarehouseOption = None,
 ) -> None:
-    """source_system, source_customer_id, golden_customer_id of every customer (deleted
-    ones too; empty before the first `orderhub dedupe run`)."""
+    """source_system, source_customer_id, golden_customer_id of every customer.
+
+    Deleted customers are listed too; the golden ID is empty before the first
+    `orderhub dedupe run`.
+    """
     from quality.dedupe.store import iter_golden_ids
 
     engine = warehouse_engine(config, warehouse)
