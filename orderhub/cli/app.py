@@ -1,5 +1,5 @@
-"""orderhub commands: sync, remap, demo, state, deadletters, runs, mappings, airflow, quality,
-migrate."""
+"""orderhub commands: sync, remap, demo, state, deadletters, runs, mappings, airflow,
+quality, dedupe, migrate."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from orderhub.cli.console import (
     settings_for,
     warehouse_engine,
 )
+from orderhub.cli.dedupe import dedupe_app
 from orderhub.cli.inspect import deadletters_app, runs, state_app
 from orderhub.cli.mappings import mappings_app
 from orderhub.cli.quality import quality_app
@@ -63,6 +64,7 @@ app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(airflow_app, name="airflow")
 app.add_typer(quality_app, name="quality")
+app.add_typer(dedupe_app, name="dedupe")
 app.command("runs")(runs)
 
 

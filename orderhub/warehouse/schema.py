@@ -23,6 +23,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -286,4 +287,109 @@ pipeline_locks = Table(
     Column("private_dir", Text(), nullable=True),
     Column("acquired_at", UTCDateTime(), nullable=False),
     Column("heartbeat_at", UTCDateTime(), nullable=False),
+)
+
+
+# Dedupe (quality.dedupe): golden customer IDs, their evidence, decisions and history. ----
+
+
+def _pair_key_columns() -> list[Column[Any]]:
+    """Both customers of a pair by natural key, left < right as quality.dedupe orders them."""
+    return [
+        Column("left_source_system", String(64), nullable=False),
+        Column("left_source_id", String(255), nullable=False),
+        Column("right_source_system", String(64), nullable=False),
+        Column("right_source_id", String(255), nullable=False),
+    ]
+
+
+#: One row per `orderhub dedupe run`, with what it found and changed.
+dedupe_runs = Table(
+    "dedupe_runs",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("customers", Integer(), nullable=False, default=0),
+    Column("golden_ids", Integer(), nullable=False, default=0),
+    Column("match_pairs", Integer(), nullable=False, default=0),
+    Column("review_pairs", Integer(), nullable=False, default=0),
+    Column("pending_review", Integer(), nullable=False, default=0),
+    Column("created", Integer(), nullable=False, default=0),
+    Column("merges", Integer(), nullable=False, default=0),
+    Column("splits", Integer(), nullable=False, default=0),
+    Column("retired", Integer(), nullable=False, default=0),
+    Column("changed", Integer(), nullable=False, default=0),
+)
+
+#: Every pair the latest run linked (MATCH or REVIEW band) or a steward's accept held
+#: together, with its evidence. ``pair_id`` is what a steward types; it stays the same
+#: for the same two customers across runs and is never reused (SQLite AUTOINCREMENT).
+#: ``run_id`` is the run that last wrote the row: a rerun finding the same pairs writes
+#: nothing.
+dedupe_pairs = Table(
+    "dedupe_pairs",
+    metadata,
+    Column(
+        "pair_id",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("run_id", String(36), nullable=False),
+    *_pair_key_columns(),
+    # None: the linker did not propose it this run, only a steward's accept keeps it.
+    Column("score", Float(), nullable=True),
+    Column("band", String(16), nullable=True),
+    Column("evidence", Json, nullable=False),
+    # Whether the pair joined its customers this run (a match not rejected, or accepted).
+    Column("merged", Boolean(), nullable=False),
+    Column("golden_customer_id", Uuid(), nullable=True),
+    UniqueConstraint(
+        "left_source_system",
+        "left_source_id",
+        "right_source_system",
+        "right_source_id",
+        name="uq_dedupe_pairs_pair",
+    ),
+    sqlite_autoincrement=True,
+)
+
+#: A steward's accept or reject of a pair; it wins on every later run.
+dedupe_decisions = Table(
+    "dedupe_decisions",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    *_pair_key_columns(),
+    Column("decision", String(8), nullable=False),  # accept | reject
+    Column("decided_by", String(255), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=False),
+    Column("note", Text(), nullable=True),
+    UniqueConstraint(
+        "left_source_system",
+        "left_source_id",
+        "right_source_system",
+        "right_source_id",
+        name="uq_dedupe_decisions_pair",
+    ),
+)
+
+#: The history of golden IDs: created, merged (it absorbed others), split (part of its
+#: members left), retired (absorbed, or no members left). ``other_ids`` maps each other
+#: ID involved to the number of members that moved between the two.
+golden_id_events = Table(
+    "golden_id_events",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("run_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("golden_customer_id", Uuid(), nullable=False),
+    Column("other_ids", Json, nullable=False),
+    Column("members", Integer(), nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Index("ix_golden_id_events_golden_customer_id", "golden_customer_id"),
 )

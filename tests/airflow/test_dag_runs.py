@@ -128,6 +128,9 @@ def test_a_pipeline_dag_syncs_and_a_second_run_changes_nothing(
     assert set(summary["streams"]) == {"orders", "customers"}
     assert summary["streams"]["orders"]["cdc_lag_seconds"] is not None
     assert TOKEN not in json.dumps(summary)
+    dedupe = first.get_task_instance("dedupe").xcom_pull(task_ids="dedupe")
+    assert dedupe["customers"] + dedupe["deleted"] == 20
+    assert dedupe["changed"] == dedupe["customers"] > 0  # every customer got a golden ID
 
     events_before = len(_asset_events())
     second = dag.test()
@@ -135,6 +138,7 @@ def test_a_pipeline_dag_syncs_and_a_second_run_changes_nothing(
     assert _asset_events()[events_before:] == []  # nothing written: no downstream wakes
     again = second.get_task_instance("sync").xcom_pull(task_ids="sync")
     assert again["totals"]["upserted"] == 0
+    assert second.get_task_instance("dedupe").xcom_pull(task_ids="dedupe")["changed"] == 0
     assert {k: v for k, v in _counts(pg_url).items() if k != "runs"} == {
         k: v for k, v in counts.items() if k != "runs"
     }

@@ -3,6 +3,7 @@ connections, and errors that name the pipeline and key."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -52,9 +53,10 @@ def test_every_pipeline_gets_a_scheduled_and_a_backfill_dag(bag: Any) -> None:
         "orderhub_shop_backfill",
     ]
     shop = bag.dags["orderhub_shop"]
-    assert sorted(shop.task_dict) == ["quality", "report", "sync"]
-    assert shop.task_dict["sync"].downstream_task_ids == {"quality"}
-    assert shop.task_dict["quality"].downstream_task_ids == {"report"}
+    chain = ["sync", "quality", "dedupe", "report"]
+    assert sorted(shop.task_dict) == sorted(chain)
+    for task, after in itertools.pairwise(chain):
+        assert shop.task_dict[task].downstream_task_ids == {after}
     assert shop.catchup is False and shop.max_active_runs == 1
     assert type(bag.dags["orderhub_ebs"].timetable).__name__ == "NullTimetable"  # manual
 
@@ -291,7 +293,8 @@ def test_the_plans_table_names_are_the_warehouses() -> None:
 
 def test_parsing_the_dag_folder_loads_no_warehouse_tap_or_driver(tmp_path: Path) -> None:
     """DAG files stay thin: the DAG processor parses them often, and the sync's heavy
-    modules (warehouse, mapping compiler, taps, database drivers) load only in a task."""
+    modules (warehouse, mapping compiler, taps, database drivers, quality and dedupe)
+    load only in a task."""
     import os
     import subprocess
     import sys
@@ -304,7 +307,7 @@ def test_parsing_the_dag_folder_loads_no_warehouse_tap_or_driver(tmp_path: Path)
         "assert not bag.import_errors and bag.dags, bag.import_errors\n"
         "heavy = ('orderhub.warehouse', 'orderhub.runner.sync', 'orderhub.mapping',\n"
         "         'orderhub.target', 'connectors', 'singer_sdk', 'psycopg', 'oracledb', 'pyodbc',\n"
-        "         'great_expectations', 'quality.standards')\n"
+        "         'great_expectations', 'quality', 'rapidfuzz', 'phonenumbers', 'pypinyin')\n"
         "print('HEAVY:' + ','.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
     )
     env = {**os.environ, "ORDERHUB_CONFIG": str(config)}

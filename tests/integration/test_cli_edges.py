@@ -128,6 +128,8 @@ def test_mappings_commands_work_from_outside_any_project(tmp_path: Path) -> None
         ["deadletters", "list"],
         ["mappings", "check"],
         ["mappings", "doc", "--source", "shopify"],
+        ["dedupe", "review"],
+        ["dedupe", "export"],
     ],
 )
 def test_read_only_commands_need_no_pipeline_secret(tmp_path: Path, command: list[str]) -> None:
