@@ -9,6 +9,7 @@ commits all of it or none.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -248,7 +249,13 @@ def replace_pairs(connection: Connection, run_id: str, rows: Iterable[PairRow]) 
     for stored in connection.execute(query, execution_options=_STREAM):
         held[pair_key(stored)] = (
             stored.pair_id,
-            (stored.score, stored.band, stored.evidence, stored.merged, stored.golden_customer_id),
+            (
+                stored.score,
+                stored.band,
+                _canonical(stored.evidence),
+                stored.merged,
+                stored.golden_customer_id,
+            ),
         )
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
@@ -264,7 +271,7 @@ def replace_pairs(connection: Connection, run_id: str, rows: Iterable[PairRow]) 
         was = held.pop(row.pair, None)
         if was is None:
             new.append({**key_columns(row.pair), **values})
-        elif was[1] != (row.score, row.band, values["evidence"], row.merged, row.golden_id):
+        elif was[1] != (row.score, row.band, _canonical(row.evidence), row.merged, row.golden_id):
             changed.append({"id": was[0], **values})
     gone = [pair_id for pair_id, _ in held.values()]
     for start in range(0, len(gone), 10_000):
@@ -278,6 +285,11 @@ def replace_pairs(connection: Connection, run_id: str, rows: Iterable[PairRow]) 
         for start in range(0, len(changed), CHUNK):
             connection.execute(statement, changed[start : start + CHUNK])
     insert_rows(connection, dedupe_pairs, new)
+
+
+def _canonical(evidence: Mapping[str, Any]) -> str:
+    """Evidence as comparable text: the warehouse reads JSON numbers back as Decimal."""
+    return json.dumps(evidence, sort_keys=True, default=float)
 
 
 def add_events(
