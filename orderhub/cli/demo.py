@@ -8,6 +8,7 @@ tables), points a pipeline at each, and runs the same `orderhub sync` code path 
 from __future__ import annotations
 
 import importlib
+import shutil
 import sqlite3
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, ExitStack
@@ -51,6 +52,8 @@ PIPELINES = frozenset(p.pipeline for p in DEMO_PIPELINES)
 DEMO_WAREHOUSE = "sqlite:///.orderhub/demo/warehouse.db"
 #: Where the demo seeds the ERPs' SQLite source databases (recreated on every run).
 DEMO_SOURCES_FOLDER = Path(".orderhub/demo/sources")
+#: Where the demo writes its quality report (replaced on every run).
+DEMO_REPORTS_FOLDER = Path(".orderhub/demo/reports/quality")
 #: Tables a demo warehouse may hold: orderhub's own and Alembic's bookkeeping.
 OWN_TABLES = frozenset(schema.metadata.tables) | {"alembic_version"}
 #: Where runs, bookmarks and locks name their pipeline: the demo's mark on a warehouse.
@@ -260,5 +263,47 @@ def run_demo(
         f"{sum(r.unchanged for r in second)} unchanged, "
         f"{sum(r.dead_lettered for r in second)} dead-lettered"
     )
+    console.print("\n[bold]3. golden customer IDs across sources[/]")
+    assign_golden_ids(runner.engine)
+    console.print("\n[bold]4. field standards[/]")
+    docs = check_standards(runner.engine, DEMO_REPORTS_FOLDER)
     console.print(f"\nwarehouse: [bold]{target.where}[/]")
-    console.print("next: `orderhub runs`, `orderhub deadletters list`, `orderhub mappings doc`")
+    console.print(f"quality report (Data Docs): [bold]{docs}[/]", highlight=False)
+    console.print(
+        "next: `orderhub runs`, `orderhub deadletters list`, `orderhub dedupe review`, "
+        "`orderhub quality run`"
+    )
+
+
+def assign_golden_ids(engine: Engine) -> None:
+    """Dedupe the demo's customers, as `orderhub dedupe run` does, and say what it found."""
+    from quality.dedupe.run import run_dedupe
+
+    with console.status("dedupe") as status:
+        found = run_dedupe(engine, progress=lambda step: status.update(f"dedupe: {step}"))
+    console.print(
+        f"{found.customers:,} customers -> {found.golden_ids:,} golden IDs "
+        f"({found.match_pairs:,} matched pairs, {found.pending_review:,} waiting for review)",
+        highlight=False,
+    )
+
+
+def check_standards(engine: Engine, folder: Path) -> Path:
+    """Run the field standards as `orderhub quality run` does; the Data Docs page's path.
+
+    The demo reports warnings and errors but does not fail on them: its sources carry
+    the dirt real ones do, and showing it is the point.
+    """
+    from quality.standards.run import run_standards
+
+    url = engine.url.render_as_string(hide_password=False)
+    shutil.rmtree(folder, ignore_errors=True)  # the demo's own: no stale pages survive
+    with console.status("checking the field standards") as status:
+        result = run_standards(url, folder.resolve(), progress=status.update)
+    for source, counts in result.by_source().items():
+        console.print(
+            f"{source}: {counts.errors} error(s), {counts.warnings} warning(s), "
+            f"{counts.failing_records:,} failing record(s)",
+            highlight=False,
+        )
+    return result.docs_index or result.reports_dir

@@ -79,6 +79,16 @@ def test_demo_syncs_twice_and_prints_a_summary(tmp_path: Path) -> None:
         assert 0 < second < first, pipeline  # the second sync is incremental
     for demo_pipeline in DEMO_PIPELINES:
         assert demo_pipeline.label in done.stdout  # a summary column per source
+    # then dedupe gives every customer a golden ID, and the standards write their report
+    engine = create_warehouse_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        golden = connection.execute(select(schema.customers.c.golden_customer_id)).scalars().all()
+    engine.dispose()
+    assert golden and None not in golden
+    assert "3. golden customer IDs" in done.stdout and "4. field standards" in done.stdout
+    docs = tmp_path / ".orderhub" / "demo" / "reports" / "quality" / "data_docs" / "index.html"
+    assert f"quality report (Data Docs): {docs}" in done.stdout.replace("\n", "")
+    assert docs.is_file()
 
     again = run_demo(tmp_path, "--orders", "20")  # the demo's own file: it starts over
     assert again.returncode == 0, again.stdout + again.stderr

@@ -66,6 +66,14 @@ def test_reports_are_written_without_unmasked_pii(run: QualityRun) -> None:
         assert "13812345678" not in body, path
 
 
+def test_data_docs_name_each_source_readably(run: QualityRun) -> None:
+    """Masking must not eat the batch names a steward reads the source from."""
+    assert run.docs_index is not None
+    index = run.docs_index.read_text(encoding="utf-8")
+    for source in ("sap", "shopify", "u8"):
+        assert f"orders.{source}" in index and f"customers.{source}" in index
+
+
 def _severity(name: str) -> Severity:
     return next(s.severity for s in STANDARDS if s.name == name)
 
