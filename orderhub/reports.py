@@ -57,6 +57,12 @@ def mask_pii(text: str) -> str:
     return _PHONE.sub(_mask_phone, _EMAIL.sub(_mask_email, text))
 
 
+def mask_emails(text: str) -> str:
+    """Mask only emails: for identifiers (a source's customer id may be an email), whose
+    digits a person needs to find the record and which are not a phone."""
+    return _EMAIL.sub(_mask_email, text)
+
+
 def _mask_email(match: re.Match[str]) -> str:
     local, domain = match["local"], match["domain"]
     shown_local = '"***"' if local.startswith('"') else f"{local[0]}***"

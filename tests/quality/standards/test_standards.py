@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from orderhub.warehouse.engine import create_warehouse_engine, migrate
+from orderhub.warehouse.schema import ENTITY_TABLES
 from quality.standards.catalog import STANDARDS, Severity
+from quality.standards.failing import add_sqlite_regexp, failing_records
 from quality.standards.run import QualityRun, run_standards
 from tests.quality.standards.conftest import EXPECTED
-from tests.quality.standards.data import PII_EMAIL, PII_PHONE, SOURCES
+from tests.quality.standards.data import PII_EMAIL, PII_PHONE, SOURCES, load_clean
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +141,23 @@ def test_duplicate_keys_fail_where_the_schema_does_not_prevent_them(
         ("customers.source_id_unique", "c0"),
         ("customers.source_id_unique", "c0"),
     ]
+
+
+def test_failing_lists_keep_ids_a_steward_can_find(tmp_path: Path) -> None:
+    """A numeric id (SAP's, Shopify's) keeps its digits; an email used as an id is masked."""
+    engine = create_warehouse_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    migrate(engine)
+    load_clean(engine)
+    customers = ENTITY_TABLES["customer"]
+    with engine.begin() as connection:
+        for old, new in (("c0", "1000123456"), ("c1", "zhang.wei@example.com")):
+            connection.execute(
+                customers.update()
+                .where(customers.c.source_system == "sap", customers.c.source_id == old)
+                .values(source_id=new, email="not an email")
+            )
+    standard = next(s for s in STANDARDS if s.name == "customers.email_format")
+    add_sqlite_regexp(engine)
+    found = {record.source_id for record in failing_records(engine, standard, "sap")}
+    engine.dispose()
+    assert found == {"1000123456", "z***@e***.com"}
