@@ -6,14 +6,16 @@ command. Decisions recorded with `review accept|reject` take effect on the next 
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
 import sys
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, NoReturn, TextIO
 
 import typer
 from rich.markup import escape
@@ -40,7 +42,11 @@ review_app = typer.Typer(
 )
 dedupe_app.add_typer(review_app, name="review")
 
-PairArgument = Annotated[int, typer.Argument(help="Pair id from `orderhub dedupe review`")]
+# Pair ids are 64-bit: a larger number is no pair, and the database would refuse it
+# with an error that blames the warehouse.
+PairArgument = Annotated[
+    int, typer.Argument(min=1, max=2**63 - 1, help="Pair id from `orderhub dedupe review`")
+]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who decides (default: the login name)")]
 NoteOption = Annotated[str | None, typer.Option("--note", help="Why, for the next steward")]
 
@@ -62,6 +68,7 @@ def run(
     recorded (see `orderhub dedupe show`). Pairs in the uncertain band wait in
     `orderhub dedupe review`.
     """
+    from quality.dedupe.review import overruled_accepts
     from quality.dedupe.run import run_dedupe
 
     engine = warehouse_engine(config, warehouse, write=True)
@@ -71,10 +78,11 @@ def run(
         else:
             with console.status("dedupe") as status:
                 summary = run_dedupe(engine, progress=lambda step: status.update(f"dedupe: {step}"))
+        overruled = overruled_accepts(engine) if summary.overruled_accepts else []
     finally:
         engine.dispose()
     if as_json:
-        print_json(summary.as_dict())
+        print_json({**summary.as_dict(), "overruled_accept_pair_ids": overruled})
         return
     table = Table(title=f"dedupe run {summary.run_id}", title_justify="left", show_header=False)
     table.add_column("what")
@@ -98,6 +106,14 @@ def run(
         console.print(
             f"[yellow]{summary.pending_review:,} pair(s) wait for review:[/] "
             "see `orderhub dedupe review`"
+        )
+    if overruled:
+        console.print(
+            f"[yellow]{len(overruled):,} accepted pair(s) kept apart by a steward's reject "
+            f"(pair {', '.join(map(str, overruled))}):[/] the decisions contradict each other; "
+            "see `orderhub dedupe show GOLDEN_ID` and change one with "
+            "`orderhub dedupe review accept|reject PAIR_ID`",
+            highlight=False,
         )
 
 
@@ -161,6 +177,8 @@ def _pair_table(pair: ReviewPair) -> Table:
     score = "-" if pair.score is None else f"{pair.score:.3f}"
     evidence = ", ".join(f"{k}: {v}" for k, v in pair.evidence.items()) or "-"
     decided = f" · {pair.decision}ed by a steward" if pair.decision else ""
+    if pair.decision == "accept" and not pair.merged:
+        decided += ", but kept apart by a steward's reject of another pair"
     table = Table(
         title=f"pair {pair.pair_id} · score {score} · {pair.band or 'steward'}{decided}",
         title_justify="left",
@@ -251,7 +269,10 @@ def export(
     try:
         with engine.connect() as connection:
             if output is None:
-                count = _write_csv(sys.stdout, iter_golden_ids(connection))
+                try:
+                    count = _write_csv(sys.stdout, iter_golden_ids(connection))
+                except BrokenPipeError:
+                    _reader_gone()
             else:
                 try:
                     with output.open("w", encoding="utf-8", newline="") as file:
@@ -264,6 +285,14 @@ def export(
         engine.dispose()
     if output is not None:
         console.print(f"wrote {count:,} customer(s) to {output}", highlight=False)
+
+
+def _reader_gone() -> NoReturn:
+    """The reader of stdout stopped (``export | head``): not an error, stop quietly."""
+    # Python would report the pipe again when it flushes stdout at exit.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise typer.Exit(0)
 
 
 def _write_csv(file: TextIO, rows: Iterable[tuple[str, str, uuid.UUID | None]]) -> int:

@@ -49,6 +49,9 @@ class RunSummary:
     retired: int
     changed: int
     seconds: float
+    #: Steward accepts a steward's reject kept apart (accept A-B, accept B-C, reject
+    #: A-C): decisions that contradict each other cannot all win.
+    overruled_accepts: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -115,6 +118,7 @@ def run_dedupe(
             retired=assignment.count(EventKind.RETIRED),
             changed=len(assignment.changed),
             seconds=round(time.perf_counter() - clock, 3),
+            overruled_accepts=sum(1 for a, b in accepted if clusters[a] != clusters[b]),
         )
         _record_run(connection, summary, started)
     return summary
@@ -197,6 +201,6 @@ def _pair_rows(
 
 def _record_run(connection: Connection, summary: RunSummary, started: datetime) -> None:
     values = summary.as_dict()
-    for name in ("deleted", "seconds"):
+    for name in ("deleted", "seconds", "overruled_accepts"):
         values.pop(name)
     store.add_run(connection, {**values, "started_at": started, "finished_at": datetime.now(UTC)})
