@@ -27,6 +27,7 @@ from orderhub.warehouse.schema import (
 from quality.dedupe.store import PairKey, customer_record, key_columns, pair_key, read_decisions
 
 DECISIONS = ("accept", "reject")
+_DECIDED_BY_LENGTH = getattr(dedupe_decisions.c.decided_by.type, "length", None) or 255
 
 
 class DedupeError(OrderhubError):
@@ -201,6 +202,13 @@ def decide(
     """
     if decision not in DECISIONS:
         raise DedupeError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    limit = _DECIDED_BY_LENGTH
+    if not by.strip() or len(by) > limit:
+        # PostgreSQL would refuse it with an error that blames the warehouse URL.
+        raise DedupeError(
+            f"--by must name who decides in 1 to {limit} characters (got {len(by)}): "
+            "give a login or a short name"
+        )
     with engine.begin() as connection:
         row = connection.execute(
             select(dedupe_pairs).where(dedupe_pairs.c.pair_id == pair_id)

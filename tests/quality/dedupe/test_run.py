@@ -263,3 +263,16 @@ def test_a_sqlite_run_overtaken_by_another_writes_nothing(sqlite_url: str) -> No
         assert run_dedupe(engine, linker=linker).changed == 0
     finally:
         engine.dispose()
+
+
+def test_a_decider_name_too_long_or_blank_is_a_clear_error(warehouse: Engine) -> None:
+    # On PostgreSQL a 300-character --by failed as "the warehouse failed: value too
+    # long ... check the warehouse URL"; SQLite stored it.
+    a = add_customer(warehouse, "1", name="Li Na")
+    b = add_customer(warehouse, "2", name="Li Na")
+    run_dedupe(warehouse, linker=fixed_linker((a, b, 0.8, REVIEW)))
+    pair = _pair_id(warehouse, a, b)
+    for by in ("x" * 256, "  "):
+        with pytest.raises(DedupeError, match="--by must name who decides"):
+            decide(warehouse, pair, "accept", by=by)
+    assert decide(warehouse, pair, "accept", by="x" * 255).decision == "accept"
