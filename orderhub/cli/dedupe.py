@@ -31,7 +31,7 @@ from orderhub.cli.console import (
     warehouse_engine,
 )
 from orderhub.exceptions import ConfigurationError
-from quality.dedupe.review import Customer, ReviewPair
+from quality.dedupe.review import Customer, GoldenStory, ReviewPair
 
 dedupe_app = typer.Typer(
     help="Golden customer IDs across sources: run dedupe, review pairs, export IDs.",
@@ -306,6 +306,19 @@ def _write_csv(file: TextIO, rows: Iterable[tuple[str, str, uuid.UUID | None]]) 
     return count
 
 
+def _no_members(story: GoldenStory) -> str:
+    """Why an ID has no customers now, and where a steward should look instead."""
+    retired = [e for e in story.events if e.kind == "retired" and e.golden_id == story.golden_id]
+    if not retired:
+        return f"golden ID {story.golden_id}: no customer carries it now (see its history)"
+    into = ", ".join(retired[-1].other_ids) or "-"
+    return (
+        f"golden ID {story.golden_id} was retired on "
+        f"{retired[-1].occurred_at:%Y-%m-%d %H:%M}: its customers now carry {into}; "
+        f"see `orderhub dedupe show {next(iter(retired[-1].other_ids), 'GOLDEN_ID')}`"
+    )
+
+
 @dedupe_app.command("show")
 @guarded
 def show(
@@ -321,12 +334,15 @@ def show(
         story = story_of(engine, golden_id)
     finally:
         engine.dispose()
-    members = Table(title=f"golden ID {story.golden_id}", title_justify="left")
-    for column in ("customer", "name", "phone", "email", "city"):
-        members.add_column(column, overflow="fold")
-    for m in story.members:
-        members.add_row(*(escape(v) for v in (m.label, m.name, m.phone, m.email, m.city)))
-    console.print(members)
+    if story.members:
+        members = Table(title=f"golden ID {story.golden_id}", title_justify="left")
+        for column in ("customer", "name", "phone", "email", "city"):
+            members.add_column(column, overflow="fold")
+        for m in story.members:
+            members.add_row(*(escape(v) for v in (m.label, m.name, m.phone, m.email, m.city)))
+        console.print(members)
+    else:
+        console.print(_no_members(story), highlight=False)
     for pair in story.pairs:
         console.print(_pair_table(pair))
     history = Table(title="history", title_justify="left")

@@ -111,3 +111,26 @@ def test_export_to_a_reader_that_stops_early_is_not_an_error(sqlite_url: str) ->
     errors = export.stderr.read().decode()
     assert export.wait(timeout=120) == 0, errors
     assert errors == ""
+
+
+def test_show_of_a_retired_id_says_where_its_customers_went(sqlite_url: str) -> None:
+    # It printed an empty members table and left the steward to decode the history.
+    engine = _migrated(sqlite_url)
+    try:
+        a = add_customer(engine, "1", name="Wang Fang")
+        b = add_customer(engine, "2", system="sap", name="Wang Fang")
+        c = add_customer(engine, "3", system="u8", name="Wang Fang")
+        apart = fixed_linker((a, b, 0.99, Band.MATCH), (b, c, 0.7, Band.REVIEW))
+        run_dedupe(engine, linker=apart)
+        retiring = golden_ids(engine)[c]
+        decide(engine, _pair_id(engine, b, c), "accept", by="steward")
+        run_dedupe(engine, linker=apart)
+        survivor = golden_ids(engine)[c]
+    finally:
+        engine.dispose()
+    assert survivor != retiring
+    result = runner.invoke(app, ["dedupe", "show", str(retiring), "-w", sqlite_url])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"{retiring} was retired" in text
+    assert f"orderhub dedupe show {survivor}" in text
