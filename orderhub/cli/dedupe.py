@@ -6,16 +6,14 @@ command. Decisions recorded with `review accept|reject` take effect on the next 
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
 import sys
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO
+from typing import Annotated, TextIO
 
 import typer
 from rich.markup import escape
@@ -269,10 +267,7 @@ def export(
     try:
         with engine.connect() as connection:
             if output is None:
-                try:
-                    count = _write_csv(sys.stdout, iter_golden_ids(connection))
-                except BrokenPipeError:
-                    _reader_gone()
+                count = _write_csv(sys.stdout, iter_golden_ids(connection))
             else:
                 try:
                     with output.open("w", encoding="utf-8", newline="") as file:
@@ -285,14 +280,6 @@ def export(
         engine.dispose()
     if output is not None:
         console.print(f"wrote {count:,} customer(s) to {output}", highlight=False)
-
-
-def _reader_gone() -> NoReturn:
-    """The reader of stdout stopped (``export | head``): not an error, stop quietly."""
-    # Python would report the pipe again when it flushes stdout at exit.
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    raise typer.Exit(0)
 
 
 def _write_csv(file: TextIO, rows: Iterable[tuple[str, str, uuid.UUID | None]]) -> int:
