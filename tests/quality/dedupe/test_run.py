@@ -13,6 +13,7 @@ from orderhub.warehouse.schema import dedupe_pairs, dedupe_runs, golden_id_event
 from quality.dedupe.pairs import Band, CustomerRecord, ScoredPair
 from quality.dedupe.review import DedupeError, decide, pending
 from quality.dedupe.run import RunSummary, run_dedupe
+from quality.dedupe.store import DedupeInputError
 from tests.quality.dedupe.warehouse import (
     add_customer,
     delete_customer,
@@ -276,3 +277,29 @@ def test_a_decider_name_too_long_or_blank_is_a_clear_error(warehouse: Engine) ->
         with pytest.raises(DedupeError, match="--by must name who decides"):
             decide(warehouse, pair, "accept", by=by)
     assert decide(warehouse, pair, "accept", by="x" * 255).decision == "accept"
+
+
+def test_a_malformed_address_names_the_customer_and_changes_nothing(sqlite_url: str) -> None:
+    # SQLite keeps any text in a JSON column; the read used to die with "unexpected
+    # DecodeError" naming no customer.
+    engine = create_warehouse_engine(sqlite_url)
+    migrate(engine)
+    try:
+        add_customer(engine, "ok", name="Li Lei", city="上海")
+        bad = add_customer(engine, "13812345678", system="u8", name="Li Lei")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "UPDATE customers SET default_address = '{bad' WHERE source_system = 'u8'"
+            )
+        with pytest.raises(DedupeInputError) as raised:
+            run_dedupe(engine, linker=fixed_linker())
+        message = str(raised.value)
+        assert "u8/*******5678" in message and "default_address" in message
+        assert "13812345678" not in message  # the source id is masked like any phone
+        assert set(golden_ids(engine).values()) == {None}
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE customers SET default_address = NULL")
+        run_dedupe(engine, linker=fixed_linker())
+        assert golden_ids(engine)[bad] is not None
+    finally:
+        engine.dispose()
