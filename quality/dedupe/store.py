@@ -127,7 +127,7 @@ def read_customers(connection: Connection) -> Customers:
     encoded = connection.dialect.name == "sqlite"
     result = connection.execute(query, execution_options=_STREAM)
     for raw in result.mappings():
-        row = {**raw, "default_address": _address(raw, encoded)}
+        row = {**raw, "default_address": _address(raw, encoded)} if encoded else raw
         gid = row["golden_customer_id"]
         if gid is not None:
             found.carried.add(gid)
