@@ -69,7 +69,9 @@ def run(
     from quality.dedupe.review import overruled_accepts
     from quality.dedupe.run import run_dedupe
 
-    engine = warehouse_engine(config, warehouse, write=True)
+    # Not write=True: dedupe links what syncs loaded, so a warehouse that does not exist
+    # is a mistyped path, not one to create empty and report "0 customers" from.
+    engine = warehouse_engine(config, warehouse)
     try:
         if as_json:
             summary = run_dedupe(engine)
@@ -100,6 +102,11 @@ def run(
         table.add_row(label, f"{value:,}")
     console.print(table)
     console.print(f"took {summary.seconds:.1f}s", highlight=False)
+    if not summary.customers and not summary.deleted:
+        console.print(
+            "[yellow]the customers table is empty:[/] load customers with `orderhub sync "
+            "PIPELINE` (or check the warehouse URL), then rerun `orderhub dedupe run`"
+        )
     if summary.pending_review:
         console.print(
             f"[yellow]{summary.pending_review:,} pair(s) wait for review:[/] "

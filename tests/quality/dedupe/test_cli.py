@@ -136,3 +136,20 @@ def test_show_of_a_retired_id_says_where_its_customers_went(sqlite_url: str) -> 
     text = " ".join(result.output.split())
     assert f"{retiring} was retired" in text
     assert f"orderhub dedupe show {survivor}" in text
+
+
+def test_run_on_a_mistyped_path_creates_no_warehouse(tmp_path: Path) -> None:
+    # `dedupe run -w sqlite:///typo.db` used to create an empty warehouse and report
+    # "0 customers" as a success.
+    typo = tmp_path / "typo.db"
+    result = runner.invoke(app, ["dedupe", "run", "-w", f"sqlite:///{typo}"])
+    assert result.exit_code == 1, result.output
+    assert "no warehouse at" in result.output and "orderhub migrate" in result.output
+    assert not typo.exists()
+
+
+def test_run_on_an_empty_warehouse_says_what_to_do(sqlite_url: str) -> None:
+    _migrated(sqlite_url).dispose()
+    result = runner.invoke(app, ["dedupe", "run", "-w", sqlite_url])
+    assert result.exit_code == 0, result.output
+    assert "the customers table is empty" in " ".join(result.output.split())
