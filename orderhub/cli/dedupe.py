@@ -128,7 +128,9 @@ def review(
     ctx: typer.Context,
     config: ConfigOption = None,
     warehouse: WarehouseOption = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=2**63 - 1, help="Show at most this many")
+    ] = 20,
     as_json: JsonOption = False,
 ) -> None:
     """Pairs of the latest run waiting for a steward, highest score first (PII masked)."""

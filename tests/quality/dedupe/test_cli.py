@@ -70,12 +70,14 @@ def test_contradicting_decisions_are_reported_not_silently_dropped(
     assert "kept apart" in " ".join(story.output.split())
 
 
-def test_pair_ids_out_of_range_are_refused_before_the_warehouse(sqlite_url: str) -> None:
+def test_pair_ids_and_limits_out_of_range_are_refused_before_the_warehouse(sqlite_url: str) -> None:
     _migrated(sqlite_url).dispose()
     for bad in ("99999999999999999999999", "0"):
         result = runner.invoke(app, ["dedupe", "review", "accept", bad, "-w", sqlite_url])
         assert result.exit_code == 2, result.output
         assert "unexpected" not in result.output and "Invalid value for 'pair_id'" in result.output
+    huge = runner.invoke(app, ["dedupe", "review", "--limit", "9" * 20, "-w", sqlite_url])
+    assert huge.exit_code == 2 and "Invalid value for '--limit'" in huge.output, huge.output
 
 
 def test_export_to_a_reader_that_stops_early_is_quiet(sqlite_url: str) -> None:
