@@ -24,6 +24,7 @@ from orderhub.cli.console import (
     JsonOption,
     WarehouseOption,
     console,
+    errors,
     guarded,
     print_json,
     warehouse_engine,
@@ -79,6 +80,14 @@ def run(
             with console.status("dedupe") as status:
                 summary = run_dedupe(engine, progress=lambda step: status.update(f"dedupe: {step}"))
         overruled = overruled_accepts(engine) if summary.overruled_accepts else []
+    except KeyboardInterrupt:
+        # The run is one transaction: an interrupted one leaves the previous run's state.
+        errors.print(
+            "[bold yellow]interrupted:[/] nothing was changed (golden IDs, pairs and history "
+            "are the previous run's); rerun `orderhub dedupe run`",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
     finally:
         engine.dispose()
     if as_json:

@@ -155,3 +155,25 @@ def test_run_on_an_empty_warehouse_says_what_to_do(sqlite_url: str) -> None:
     result = runner.invoke(app, ["dedupe", "run", "-w", sqlite_url])
     assert result.exit_code == 0, result.output
     assert "the customers table is empty" in " ".join(result.output.split())
+
+
+def test_ctrl_c_mid_run_says_nothing_changed_and_changes_nothing(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _migrated(sqlite_url)
+    a = add_customer(engine, "1", name="Wang Fang")
+    b = add_customer(engine, "2", system="sap", name="Wang Fang")
+    engine.dispose()
+
+    def interrupted(records: object) -> list[object]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("quality.dedupe.pairs.link", interrupted)
+    result = runner.invoke(app, ["dedupe", "run", "-w", sqlite_url])
+    assert result.exit_code == 130, result.output
+    assert "interrupted: nothing was changed" in " ".join(result.output.split())
+    engine = create_warehouse_engine(sqlite_url)
+    try:
+        assert golden_ids(engine) == {a: None, b: None}
+    finally:
+        engine.dispose()
