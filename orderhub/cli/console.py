@@ -181,6 +181,10 @@ def user_errors() -> Iterator[None]:
         yield
     except (typer.Exit, typer.Abort, click.exceptions.Exit, click.Abort, click.ClickException):
         raise
+    except BrokenPipeError:
+        # The reader stopped reading (`orderhub ... | head`): typer exits 1 quietly,
+        # as for any command; it is no error to report.
+        raise
     except OrderhubError as exc:
         _error(str(exc))
     except DBAPIError as exc:

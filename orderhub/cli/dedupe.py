@@ -24,12 +24,13 @@ from orderhub.cli.console import (
     JsonOption,
     WarehouseOption,
     console,
+    errors,
     guarded,
     print_json,
     warehouse_engine,
 )
 from orderhub.exceptions import ConfigurationError
-from quality.dedupe.review import Customer, ReviewPair
+from quality.dedupe.review import Customer, GoldenStory, ReviewPair
 
 dedupe_app = typer.Typer(
     help="Golden customer IDs across sources: run dedupe, review pairs, export IDs.",
@@ -40,7 +41,11 @@ review_app = typer.Typer(
 )
 dedupe_app.add_typer(review_app, name="review")
 
-PairArgument = Annotated[int, typer.Argument(help="Pair id from `orderhub dedupe review`")]
+# Pair ids are 64-bit: a larger number is no pair, and the database would refuse it
+# with an error that blames the warehouse.
+PairArgument = Annotated[
+    int, typer.Argument(min=1, max=2**63 - 1, help="Pair id from `orderhub dedupe review`")
+]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who decides (default: the login name)")]
 NoteOption = Annotated[str | None, typer.Option("--note", help="Why, for the next steward")]
 
@@ -62,19 +67,31 @@ def run(
     recorded (see `orderhub dedupe show`). Pairs in the uncertain band wait in
     `orderhub dedupe review`.
     """
+    from quality.dedupe.review import overruled_accepts
     from quality.dedupe.run import run_dedupe
 
-    engine = warehouse_engine(config, warehouse, write=True)
+    # Not write=True: dedupe links what syncs loaded, so a warehouse that does not exist
+    # is a mistyped path, not one to create empty and report "0 customers" from.
+    engine = warehouse_engine(config, warehouse)
     try:
         if as_json:
             summary = run_dedupe(engine)
         else:
             with console.status("dedupe") as status:
                 summary = run_dedupe(engine, progress=lambda step: status.update(f"dedupe: {step}"))
+        overruled = overruled_accepts(engine) if summary.overruled_accepts else []
+    except KeyboardInterrupt:
+        # The run is one transaction: an interrupted one leaves the previous run's state.
+        errors.print(
+            "[bold yellow]interrupted:[/] nothing was changed (golden IDs, pairs and history "
+            "are the previous run's); rerun `orderhub dedupe run`",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
     finally:
         engine.dispose()
     if as_json:
-        print_json(summary.as_dict())
+        print_json({**summary.as_dict(), "overruled_accept_pair_ids": overruled})
         return
     table = Table(title=f"dedupe run {summary.run_id}", title_justify="left", show_header=False)
     table.add_column("what")
@@ -94,10 +111,23 @@ def run(
         table.add_row(label, f"{value:,}")
     console.print(table)
     console.print(f"took {summary.seconds:.1f}s", highlight=False)
+    if not summary.customers and not summary.deleted:
+        console.print(
+            "[yellow]the customers table is empty:[/] load customers with `orderhub sync "
+            "PIPELINE` (or check the warehouse URL), then rerun `orderhub dedupe run`"
+        )
     if summary.pending_review:
         console.print(
             f"[yellow]{summary.pending_review:,} pair(s) wait for review:[/] "
             "see `orderhub dedupe review`"
+        )
+    if overruled:
+        console.print(
+            f"[yellow]{len(overruled):,} accepted pair(s) kept apart by a steward's reject "
+            f"(pair {', '.join(map(str, overruled))}):[/] the decisions contradict each other; "
+            "see `orderhub dedupe show GOLDEN_ID` and change one with "
+            "`orderhub dedupe review accept|reject PAIR_ID`",
+            highlight=False,
         )
 
 
@@ -107,7 +137,9 @@ def review(
     ctx: typer.Context,
     config: ConfigOption = None,
     warehouse: WarehouseOption = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=2**63 - 1, help="Show at most this many")
+    ] = 20,
     as_json: JsonOption = False,
 ) -> None:
     """Pairs of the latest run waiting for a steward, highest score first (PII masked)."""
@@ -161,6 +193,8 @@ def _pair_table(pair: ReviewPair) -> Table:
     score = "-" if pair.score is None else f"{pair.score:.3f}"
     evidence = ", ".join(f"{k}: {v}" for k, v in pair.evidence.items()) or "-"
     decided = f" · {pair.decision}ed by a steward" if pair.decision else ""
+    if pair.decision == "accept" and not pair.merged:
+        decided += ", but kept apart by a steward's reject of another pair"
     table = Table(
         title=f"pair {pair.pair_id} · score {score} · {pair.band or 'steward'}{decided}",
         title_justify="left",
@@ -277,6 +311,19 @@ def _write_csv(file: TextIO, rows: Iterable[tuple[str, str, uuid.UUID | None]]) 
     return count
 
 
+def _no_members(story: GoldenStory) -> str:
+    """Why an ID has no customers now, and where a steward should look instead."""
+    retired = [e for e in story.events if e.kind == "retired" and e.golden_id == story.golden_id]
+    if not retired:
+        return f"golden ID {story.golden_id}: no customer carries it now (see its history)"
+    into = ", ".join(retired[-1].other_ids) or "-"
+    return (
+        f"golden ID {story.golden_id} was retired on "
+        f"{retired[-1].occurred_at:%Y-%m-%d %H:%M}: its customers now carry {into}; "
+        f"see `orderhub dedupe show {next(iter(retired[-1].other_ids), 'GOLDEN_ID')}`"
+    )
+
+
 @dedupe_app.command("show")
 @guarded
 def show(
@@ -292,12 +339,15 @@ def show(
         story = story_of(engine, golden_id)
     finally:
         engine.dispose()
-    members = Table(title=f"golden ID {story.golden_id}", title_justify="left")
-    for column in ("customer", "name", "phone", "email", "city"):
-        members.add_column(column, overflow="fold")
-    for m in story.members:
-        members.add_row(*(escape(v) for v in (m.label, m.name, m.phone, m.email, m.city)))
-    console.print(members)
+    if story.members:
+        members = Table(title=f"golden ID {story.golden_id}", title_justify="left")
+        for column in ("customer", "name", "phone", "email", "city"):
+            members.add_column(column, overflow="fold")
+        for m in story.members:
+            members.add_row(*(escape(v) for v in (m.label, m.name, m.phone, m.email, m.city)))
+        console.print(members)
+    else:
+        console.print(_no_members(story), highlight=False)
     for pair in story.pairs:
         console.print(_pair_table(pair))
     history = Table(title="history", title_justify="left")

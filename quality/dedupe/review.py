@@ -27,6 +27,7 @@ from orderhub.warehouse.schema import (
 from quality.dedupe.store import PairKey, customer_record, key_columns, pair_key, read_decisions
 
 DECISIONS = ("accept", "reject")
+_DECIDED_BY_LENGTH = getattr(dedupe_decisions.c.decided_by.type, "length", None) or 255
 
 
 class DedupeError(OrderhubError):
@@ -154,6 +155,33 @@ def pending(engine: Engine, limit: int | None = None) -> tuple[list[ReviewPair],
     return _review_pairs(engine, rows), total
 
 
+def overruled_accepts(engine: Engine) -> list[int]:
+    """Ids of pairs a steward accepted that the latest run still kept apart.
+
+    Only a steward's reject elsewhere does that (accept A-B and B-C, reject A-C): the
+    decisions contradict each other and one of them must change.
+    """
+    d = dedupe_decisions.c
+    p = dedupe_pairs.c
+    query = (
+        select(p.pair_id)
+        .join_from(
+            dedupe_pairs,
+            dedupe_decisions,
+            and_(
+                d.left_source_system == p.left_source_system,
+                d.left_source_id == p.left_source_id,
+                d.right_source_system == p.right_source_system,
+                d.right_source_id == p.right_source_id,
+            ),
+        )
+        .where(d.decision == "accept", p.merged.is_(False))
+        .order_by(p.pair_id)
+    )
+    with engine.connect() as connection:
+        return list(connection.execute(query).scalars())
+
+
 @dataclass(frozen=True)
 class Decided:
     """A recorded decision, and the one it replaced (a steward may change their mind)."""
@@ -174,6 +202,13 @@ def decide(
     """
     if decision not in DECISIONS:
         raise DedupeError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    limit = _DECIDED_BY_LENGTH
+    if not by.strip() or len(by) > limit:
+        # PostgreSQL would refuse it with an error that blames the warehouse URL.
+        raise DedupeError(
+            f"--by must name who decides in 1 to {limit} characters (got {len(by)}): "
+            "give a login or a short name"
+        )
     with engine.begin() as connection:
         row = connection.execute(
             select(dedupe_pairs).where(dedupe_pairs.c.pair_id == pair_id)

@@ -15,11 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import OperationalError
 
+from orderhub.warehouse.schema import dedupe_runs
 from quality.dedupe import golden, pairs, store
 from quality.dedupe.golden import EventKind
 from quality.dedupe.pairs import Band, CustomerRecord, NaturalKey, ScoredPair, cluster
+from quality.dedupe.review import DedupeError
 
 Linker = Callable[[Sequence[CustomerRecord]], list[ScoredPair]]
 Progress = Callable[[str], None]
@@ -46,6 +49,9 @@ class RunSummary:
     retired: int
     changed: int
     seconds: float
+    #: Steward accepts a steward's reject kept apart (accept A-B, accept B-C, reject
+    #: A-C): decisions that contradict each other cannot all win.
+    overruled_accepts: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -63,6 +69,7 @@ def run_dedupe(
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
+        runs_before = _runs_so_far(connection)
         say("reading customers")
         found = store.read_customers(connection)
         decisions = store.read_decisions(connection)
@@ -87,6 +94,7 @@ def run_dedupe(
             age=history.age,
             taken=history.used | found.carried,
         )
+        _lock_for_writing(connection, runs_before)
         say(f"writing {len(assignment.changed):,} changed golden IDs")
         store.write_golden_ids(
             connection, [(found.row_keys[k], gid) for k, gid in assignment.changed.items()]
@@ -110,9 +118,40 @@ def run_dedupe(
             retired=assignment.count(EventKind.RETIRED),
             changed=len(assignment.changed),
             seconds=round(time.perf_counter() - clock, 3),
+            overruled_accepts=sum(1 for a, b in accepted if clusters[a] != clusters[b]),
         )
         _record_run(connection, summary, started)
     return summary
+
+
+def _runs_so_far(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(dedupe_runs)).scalar() or 0)
+
+
+def _lock_for_writing(connection: Connection, runs_before: int) -> None:
+    """On SQLite, take the write lock and make sure no other run finished meanwhile.
+
+    SQLite has no advisory lock and pysqlite reads outside a transaction: two runs at
+    once would each assign IDs from the same old state and both write (every new ID
+    "created" twice). The reads are left unlocked so a long run does not hold off
+    syncs; the check here turns the loser into a clear error and a rollback.
+    (PostgreSQL runs are serialised whole by the advisory lock.)
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError:
+        raise DedupeError(
+            "the warehouse stayed locked by another writer (a sync or another dedupe run): "
+            "nothing was changed; rerun `orderhub dedupe run` when it has finished"
+        ) from None
+    if _runs_so_far(connection) != runs_before:
+        raise DedupeError(
+            "another `orderhub dedupe run` finished while this one ran: this one changed "
+            "nothing and the other's golden IDs stand; rerun `orderhub dedupe run` to include "
+            "any change since"
+        )
 
 
 def _decided(
@@ -162,6 +201,6 @@ def _pair_rows(
 
 def _record_run(connection: Connection, summary: RunSummary, started: datetime) -> None:
     values = summary.as_dict()
-    for name in ("deleted", "seconds"):
+    for name in ("deleted", "seconds", "overruled_accepts"):
         values.pop(name)
     store.add_run(connection, {**values, "started_at": started, "finished_at": datetime.now(UTC)})

@@ -22,14 +22,18 @@ from sqlalchemy import (
     Connection,
     RowMapping,
     Table,
+    Text,
     bindparam,
     delete,
     insert,
     select,
+    type_coerce,
     update,
 )
 
 from orderhub import jsonutil
+from orderhub.exceptions import OrderhubError
+from orderhub.reports import mask_pii
 from orderhub.warehouse.schema import (
     customers,
     dedupe_decisions,
@@ -111,11 +115,19 @@ def read_customers(connection: Connection) -> Customers:
     that ID went if it was later merged.
     """
     found = Customers()
-    query = select(*[customers.c[name] for name in _READ]).order_by(
-        customers.c.source_system, customers.c.source_id
-    )
+    # The address is decoded here, row by row: a malformed one (SQLite stores any text)
+    # would otherwise fail the whole read with a decoder error naming no customer.
+    columns = [
+        type_coerce(customers.c[name], Text).label(name)
+        if name == "default_address"
+        else customers.c[name]
+        for name in _READ
+    ]
+    query = select(*columns).order_by(customers.c.source_system, customers.c.source_id)
+    encoded = connection.dialect.name == "sqlite"
     result = connection.execute(query, execution_options=_STREAM)
-    for row in result.mappings():
+    for raw in result.mappings():
+        row = {**raw, "default_address": _address(raw, encoded)} if encoded else raw
         gid = row["golden_customer_id"]
         if gid is not None:
             found.carried.add(gid)
@@ -127,6 +139,24 @@ def read_customers(connection: Connection) -> Customers:
         found.previous[record.key] = gid
         found.row_keys[record.key] = row["customer_key"]
     return found
+
+
+def _address(row: Mapping[str, Any] | RowMapping, encoded: bool) -> Any:
+    value = row["default_address"]
+    if not encoded or value is None:  # PostgreSQL's driver decodes JSON itself
+        return value
+    try:
+        return jsonutil.loads(value)
+    except ValueError:
+        raise DedupeInputError(
+            f"customer {row['source_system']}/{mask_pii(str(row['source_id']))}: "
+            "default_address is not valid JSON (rule: a JSON object or NULL); fix or clear "
+            "it in the customers table (or reload the customer from its source) and rerun"
+        ) from None
+
+
+class DedupeInputError(OrderhubError):
+    """A customers row dedupe cannot read, named by its natural key."""
 
 
 @dataclass

@@ -3,12 +3,17 @@ and stable, merges and splits recorded, steward decisions winning on later runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pytest
 from sqlalchemy import Engine, func, select
 
+from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from orderhub.warehouse.schema import dedupe_pairs, dedupe_runs, golden_id_events
-from quality.dedupe.pairs import Band
-from quality.dedupe.review import decide, pending
-from quality.dedupe.run import run_dedupe
+from quality.dedupe.pairs import Band, CustomerRecord, ScoredPair
+from quality.dedupe.review import DedupeError, decide, pending
+from quality.dedupe.run import RunSummary, run_dedupe
+from quality.dedupe.store import DedupeInputError
 from tests.quality.dedupe.warehouse import (
     add_customer,
     delete_customer,
@@ -232,3 +237,69 @@ def test_a_retired_id_is_not_revived_by_a_customer_coming_back(warehouse: Engine
     ids = golden_ids(warehouse)
     assert retiring not in ids.values()
     assert (back.created, back.changed) == (1, 1)
+
+
+def test_a_sqlite_run_overtaken_by_another_writes_nothing(sqlite_url: str) -> None:
+    # Two runs at once, made deterministic: a second run starts and finishes while the
+    # first is linking. Before the fix both wrote, each "creating" every golden ID.
+    engine = create_warehouse_engine(sqlite_url)
+    migrate(engine)
+    try:
+        a = add_customer(engine, "1", name="Zhang Wei", email="zw@example.com")
+        b = add_customer(engine, "2", system="sap", name="Zhang Wei", email="zw@example.com")
+        linker = fixed_linker((a, b, 0.99, MATCH))
+        overtaken: list[RunSummary] = []
+
+        def slow_linker(records: Sequence[CustomerRecord]) -> list[ScoredPair]:
+            overtaken.append(run_dedupe(engine, linker=linker))
+            return linker(records)
+
+        with pytest.raises(DedupeError, match="another `orderhub dedupe run` finished"):
+            run_dedupe(engine, linker=slow_linker)
+        assert len(overtaken) == 1
+        assert [kind for kind, _ in _events(engine)] == ["created"]
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(dedupe_runs)).scalar() == 1
+        # and the next run, alone, goes through and changes nothing
+        assert run_dedupe(engine, linker=linker).changed == 0
+    finally:
+        engine.dispose()
+
+
+def test_a_decider_name_too_long_or_blank_is_a_clear_error(warehouse: Engine) -> None:
+    # On PostgreSQL a 300-character --by failed as "the warehouse failed: value too
+    # long ... check the warehouse URL"; SQLite stored it.
+    a = add_customer(warehouse, "1", name="Li Na")
+    b = add_customer(warehouse, "2", name="Li Na")
+    run_dedupe(warehouse, linker=fixed_linker((a, b, 0.8, REVIEW)))
+    pair = _pair_id(warehouse, a, b)
+    for by in ("x" * 256, "  "):
+        with pytest.raises(DedupeError, match="--by must name who decides"):
+            decide(warehouse, pair, "accept", by=by)
+    assert decide(warehouse, pair, "accept", by="x" * 255).decision == "accept"
+
+
+def test_a_malformed_address_names_the_customer_and_changes_nothing(sqlite_url: str) -> None:
+    # SQLite keeps any text in a JSON column; the read used to die with "unexpected
+    # DecodeError" naming no customer.
+    engine = create_warehouse_engine(sqlite_url)
+    migrate(engine)
+    try:
+        add_customer(engine, "ok", name="Li Lei", city="上海")
+        bad = add_customer(engine, "13812345678", system="u8", name="Li Lei")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "UPDATE customers SET default_address = '{bad' WHERE source_system = 'u8'"
+            )
+        with pytest.raises(DedupeInputError) as raised:
+            run_dedupe(engine, linker=fixed_linker())
+        message = str(raised.value)
+        assert "u8/*******5678" in message and "default_address" in message
+        assert "13812345678" not in message  # the source id is masked like any phone
+        assert set(golden_ids(engine).values()) == {None}
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE customers SET default_address = NULL")
+        run_dedupe(engine, linker=fixed_linker())
+        assert golden_ids(engine)[bad] is not None
+    finally:
+        engine.dispose()
