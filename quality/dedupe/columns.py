@@ -40,8 +40,6 @@ def _cn_mobile_pattern() -> str:
 _CN_MOBILE = _cn_mobile_pattern()
 #: Plain CN mobile forms: optional +86 / 0086, spaces, dashes, brackets; nothing else.
 _PLAIN_MOBILE = re.compile(r"^(?:\+86|0086)?(1\d{10})$")
-#: A plain CN mobile with a privacy number's extension (``13812345678-1234``).
-_MOBILE_EXTENSION = re.compile(r"^(1\d{10})\s*(?:[-—–转#]|ext\.?|x)\s*\d{1,6}$")
 _SEPARATORS = re.compile(r"[\s\-()]")
 _MASKED_PARTS = re.compile(r"^(?:\+?86|0086)?(\d*)[*＊xX×•●]+(\d*)$")
 
@@ -157,8 +155,6 @@ def normalise_phones(
     compact = folded.copy()
     compact[present] = folded[present].str.replace(_SEPARATORS, "", regex=True)
     national = compact.where(present).str.extract(_PLAIN_MOBILE, expand=False)
-    extended = folded.where(present & national.isna()).str.extract(_MOBILE_EXTENSION, expand=False)
-    national = national.fillna(extended)
     fast = (national.notna() & national.fillna("").str.fullmatch(_CN_MOBILE)).to_numpy()
     nationals, folded_values, compact_values = (
         national.tolist(),

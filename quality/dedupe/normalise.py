@@ -67,8 +67,13 @@ class Phone:
 
     @property
     def key(self) -> str | None:
-        """The match key: the E.164 number of a whole, valid, unmasked phone."""
-        return None if self.masked else self.e164
+        """The match key: the E.164 number of a whole, valid, unmasked phone.
+
+        A number with an extension is a privacy (relay) number: its base belongs to the
+        platform and is shared by many buyers, and the binding behind the extension is
+        temporary, so like a masked number it is never a key.
+        """
+        return None if self.masked or self.extension else self.e164
 
 
 def fold(text: str) -> str:

@@ -7,7 +7,6 @@ written from the catalogue so the two cannot drift: a test compares them, and
 
 from __future__ import annotations
 
-import sys
 from itertools import groupby
 from pathlib import Path
 
@@ -50,4 +49,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

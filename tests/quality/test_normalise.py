@@ -65,6 +65,8 @@ def test_a_masked_phone_is_never_a_match_key(mobile: str, pattern: str) -> None:
 def test_phones(text: str, e164: str | None, extension: str | None) -> None:
     phone = normalise_phone(text)
     assert (phone.e164, phone.extension, phone.masked) == (e164, extension, False)
+    # a privacy (relay) number's base is the platform's, shared by many buyers: no key
+    assert phone.key == (None if extension else e164)
 
 
 @pytest.mark.parametrize(

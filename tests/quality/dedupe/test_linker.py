@@ -35,6 +35,16 @@ def _ids(a: str, b: str) -> frozenset[str]:
     return frozenset((a, b))
 
 
+def test_two_buyers_behind_one_relay_number_are_not_merged() -> None:
+    """A platform's privacy number: one base, an extension per buyer binding."""
+    records = [
+        _record("u8", "C1", "刘洋", "13812345678-1234", None, "上海", None),
+        _record("u8", "C2", "刘洋", "13812345678-5678", None, "上海", None),
+        _record("sap", "S1", "LIU YANG", "13812345678", None, "北京", None),
+    ]
+    assert [p for p in link(records) if p.band is Band.MATCH] == []
+
+
 def test_one_person_across_sources_is_one_match_with_evidence() -> None:
     records = [
         _record("u8", "C000001", "张伟", "13812345678-1234", None, "上海", "上海市中山路12号"),
@@ -55,12 +65,13 @@ def test_one_person_across_sources_is_one_match_with_evidence() -> None:
         _ids("C000001", "gid://7"),
         _ids("1000001", "C000001"),
     }
-    phone_pair = pairs[_ids("C000001", "gid://7")]
-    assert phone_pair.band is Band.MATCH
-    assert phone_pair.evidence["phone"] == "exact"
-    assert phone_pair.evidence["name"] == "exact"
-    assert phone_pair.evidence["place"] == "same address"
-    assert phone_pair.evidence["score"] == pytest.approx(phone_pair.score, abs=1e-6)
+    # U8's privacy number is no evidence (its base is the platform's); name and address are
+    address_pair = pairs[_ids("C000001", "gid://7")]
+    assert address_pair.band is Band.MATCH
+    assert "phone" not in address_pair.evidence
+    assert address_pair.evidence["name"] == "exact"
+    assert address_pair.evidence["place"] == "same address"
+    assert address_pair.evidence["score"] == pytest.approx(address_pair.score, abs=1e-6)
     assert pairs[_ids("1000001", "gid://7")].evidence["email"] == "exact"
     labels = cluster([r.key for r in records], [p for p in pairs.values() if p.band is Band.MATCH])
     assert len(set(labels.values())) == 1
