@@ -11,6 +11,7 @@ error-severity standard failed: publication of the run must stop.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -193,6 +194,26 @@ def run_standards(
     return run
 
 
+_UNSAFE_IN_NAME = re.compile(r"[^\w-]+")
+
+
+def batch_name(table: str, source: str, taken: set[str]) -> str:
+    """The GX asset/validation name of one (table, source): ``orders.shopify``.
+
+    It names the validation page and is shown in Data Docs, which are masked as a whole:
+    ``orders@shopify`` read as an email, so masking broke every link in the index and
+    hid which source a page is about. Characters a file name or the masking could trip
+    on become ``_``; ``taken`` keeps two sources that differ only there apart.
+    """
+    base = f"{table}.{_UNSAFE_IN_NAME.sub('_', source).strip('_') or 'source'}"
+    name, number = base, 1
+    while name in taken:
+        number += 1
+        name = f"{base}_{number}"
+    taken.add(name)
+    return name
+
+
 def _validate(
     engine: Engine, sources: dict[str, list[str]], docs_root: Path | None, say: Progress
 ) -> list[Outcome]:
@@ -205,14 +226,16 @@ def _validate(
     suites = add_suites(context)
     validations: dict[str, tuple[str, str]] = {}
     definitions = []
+    taken: set[str] = set()
     for table, names in sources.items():
         for name in names:
+            batch = batch_name(table, name, taken)
             asset = datasource.add_query_asset(
-                f"{table}@{name}", query=table_query(table, engine.dialect.name, name)
+                batch, query=table_query(table, engine.dialect.name, name)
             )
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(
-                    name=f"{table}@{name}",
+                    name=batch,
                     data=asset.add_batch_definition_whole_table("all rows"),
                     suite=suites[table],
                 )

@@ -3,13 +3,15 @@ only; the clean sources pass every standard (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from quality.standards.catalog import STANDARDS, Severity
-from quality.standards.run import QualityRun, run_standards
+from quality.standards.run import QualityRun, batch_name, run_standards
 from tests.quality.standards.conftest import EXPECTED
 from tests.quality.standards.data import PII_EMAIL, PII_PHONE, SOURCES
 
@@ -64,6 +66,32 @@ def test_reports_are_written_without_unmasked_pii(run: QualityRun) -> None:
         body = path.read_text(encoding="utf-8", errors="replace")
         assert PII_PHONE not in body and PII_EMAIL not in body, path
         assert "13812345678" not in body, path
+
+
+def test_data_docs_name_each_source_and_every_index_link_opens_its_page(run: QualityRun) -> None:
+    """Masking the site must not take asset names for emails (``orders@sap`` once did:
+    every validation link in the index became ``v***@s***.html``)."""
+    assert run.docs_index is not None
+    index = run.docs_index.read_text(encoding="utf-8")
+    links = re.findall(r"_table_row_link_path': '([^']*)'", index)
+    validations = [link for link in links if link.startswith("validations/")]
+    pages = list((run.docs_index.parent / "validations").rglob("*.html"))
+    assert (
+        len(validations) == len(pages) == len({(o.standard.table, o.source) for o in run.outcomes})
+    )
+    for link in validations:
+        assert (run.docs_index.parent / unquote(link)).is_file(), link
+    for table, source in {(o.standard.table, o.source) for o in run.outcomes}:
+        assert f"{table}.{source}" in index, (table, source)
+    assert "***" not in "".join(links)
+
+
+def test_batch_names_are_safe_and_distinct() -> None:
+    taken: set[str] = set()
+    assert batch_name("orders", "shopify", taken) == "orders.shopify"
+    assert batch_name("orders", "o'brien 🚀", taken) == "orders.o_brien"
+    assert batch_name("orders", "o brien", taken) == "orders.o_brien_2"
+    assert batch_name("orders", "a@b.com/../x", taken) == "orders.a_b_com_x"
 
 
 def _severity(name: str) -> Severity:
