@@ -40,6 +40,11 @@ class EmptyWarehouseError(OrderhubError):
     """The warehouse has no unified rows to check."""
 
 
+class UnknownSourceError(EmptyWarehouseError):
+    """The run was limited to a source system the warehouse has no rows of (yet: an
+    Airflow pipeline whose first sync loaded nothing is not a failure)."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One standard on one source: passed or not, and how many rows GX counted."""
@@ -163,6 +168,14 @@ def run_standards(
     add_sqlite_regexp(engine)
     try:
         sources = sources_by_table(engine, source)
+        if not any(sources.values()) and source is not None:
+            known = sorted({name for names in sources_by_table(engine).values() for name in names})
+            if known:
+                raise UnknownSourceError(
+                    f"the warehouse {mask_url(warehouse_url)} has no rows of source "
+                    f"{source!r}; its sources are {', '.join(known)}: pass one of them to "
+                    "--source (or leave --source out to check them all)"
+                )
         if not any(sources.values()):
             which = f"of source {source!r} " if source else ""
             raise EmptyWarehouseError(
