@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -22,9 +23,18 @@ from sqlalchemy import Engine, event, text
 
 from orderhub.reports import mask_pii
 from quality.standards.assets import table_query
-from quality.standards.catalog import Standard
+from quality.standards.catalog import KEY_COLUMNS, Standard
 
-FIELDS = ("table", "source_system", "source_id", "rule", "severity", "field", "value")
+FIELDS = (
+    "table",
+    "source_system",
+    "source_id",
+    "rule",
+    "severity",
+    "field",
+    "value",
+    "record_key",
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,10 @@ class FailingRecord:
     severity: str
     field: str
     value: str | None
+    #: The row's warehouse key, never masked: it is orderhub's own UUID, not PII, and
+    #: the one handle left when the source id is masked (Shopify's and SAP's numeric ids
+    #: look like phone numbers to the masking, so a steward could not find the record).
+    record_key: str
 
 
 @lru_cache(maxsize=256)
@@ -66,7 +80,8 @@ def failing_records(
     dialect = engine.dialect.name
     field = standard.field
     query = (
-        f"SELECT b.source_system, b.source_id, b.{field} AS value "
+        f"SELECT b.source_system, b.source_id, b.{field} AS value, "
+        f"b.{KEY_COLUMNS[standard.table]} AS record_key "
         f"FROM ({table_query(standard.table, dialect, source)}) b "
         f"WHERE {standard.check.condition(dialect)} ORDER BY b.source_system, b.source_id"
     )
@@ -81,9 +96,18 @@ def failing_records(
             severity=standard.severity.value,
             field=field,
             value=None if row.value is None else mask_pii(str(row.value)),
+            record_key=_key_text(row.record_key),
         )
         for row in rows
     ]
+
+
+def _key_text(key: object) -> str:
+    """One spelling on both dialects (SQLite keeps 32 hex digits, PostgreSQL a uuid)."""
+    try:
+        return str(key if isinstance(key, uuid.UUID) else uuid.UUID(str(key)))
+    except ValueError:
+        return mask_pii(str(key))  # not orderhub's UUID: treat it as data
 
 
 def write_failing(records: Iterable[FailingRecord], folder: Path) -> tuple[Path, Path]:

@@ -86,6 +86,37 @@ def test_data_docs_name_each_source_and_every_index_link_opens_its_page(run: Qua
     assert "***" not in "".join(links)
 
 
+def test_each_failing_record_names_its_row_by_warehouse_key(
+    run: QualityRun, broken_url: str
+) -> None:
+    """Numeric source ids (Shopify's, SAP's) come out masked like phones: the unmasked
+    warehouse key is what lets a steward find the row."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from orderhub.warehouse.engine import create_warehouse_engine
+    from quality.standards.catalog import KEY_COLUMNS
+    from tests.quality.standards.data import TABLE_OF
+
+    engine = create_warehouse_engine(broken_url)
+    try:
+        with engine.connect() as connection:
+            for record in run.failing:
+                table = TABLE_OF[record.table]
+                key = connection.execute(
+                    select(table.c[KEY_COLUMNS[record.table]]).where(
+                        table.c.source_system == record.source_system,
+                        table.c.source_id == record.source_id,
+                    )
+                ).scalar_one()
+                assert record.record_key == str(uuid.UUID(str(key))), record
+    finally:
+        engine.dispose()
+    header = (run.reports_dir / "failing_records.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith(",record_key")
+
+
 def test_batch_names_are_safe_and_distinct() -> None:
     taken: set[str] = set()
     assert batch_name("orders", "shopify", taken) == "orders.shopify"
