@@ -78,9 +78,10 @@ def failing_records(
 ) -> list[FailingRecord]:
     """Every live record of ``source`` (or all sources) that breaks ``standard``."""
     dialect = engine.dialect.name
-    field = standard.field
+    columns = getattr(standard.check, "shown_columns", None) or (standard.field,)
+    shown = ", ".join(f"b.{column} AS value_{n}" for n, column in enumerate(columns))
     query = (
-        f"SELECT b.source_system, b.source_id, b.{field} AS value, "
+        f"SELECT b.source_system, b.source_id, {shown}, "
         f"b.{KEY_COLUMNS[standard.table]} AS record_key "
         f"FROM ({table_query(standard.table, dialect, source)}) b "
         f"WHERE {standard.check.condition(dialect)} ORDER BY b.source_system, b.source_id"
@@ -94,12 +95,23 @@ def failing_records(
             source_id=mask_pii(str(row.source_id)),
             rule=standard.name,
             severity=standard.severity.value,
-            field=field,
-            value=None if row.value is None else mask_pii(str(row.value)),
+            field=", ".join(columns),
+            value=_shown_value(columns, row._mapping),
             record_key=_key_text(row.record_key),
         )
         for row in rows
     ]
+
+
+def _shown_value(columns: tuple[str, ...], row: Any) -> str | None:
+    """The value (one column) or ``column=value; ...`` (a rule over several), masked."""
+    values = [row[f"value_{n}"] for n in range(len(columns))]
+    if len(columns) == 1:
+        return None if values[0] is None else mask_pii(str(values[0]))
+    return "; ".join(
+        f"{column}={'' if value is None else mask_pii(str(value))}"
+        for column, value in zip(columns, values, strict=True)
+    )
 
 
 def _key_text(key: object) -> str:

@@ -117,6 +117,16 @@ def test_each_failing_record_names_its_row_by_warehouse_key(
     assert header.endswith(",record_key")
 
 
+def test_a_rule_over_several_columns_shows_them_all(run: QualityRun) -> None:
+    """c0 was created in 2999: the list must show created_at, not only the first column
+    of the rule (source_updated_at, which is fine)."""
+    (record,) = [r for r in run.failing if r.rule == "customers.not_in_future"]
+    assert record.field == "source_updated_at, created_at"
+    assert record.value is not None and "created_at=2999-01-01" in record.value
+    (amounts,) = [r for r in run.failing if r.rule == "orders.amounts_not_negative"]
+    assert amounts.value is not None and "shipping_amount=-10" in amounts.value
+
+
 def test_batch_names_are_safe_and_distinct() -> None:
     taken: set[str] = set()
     assert batch_name("orders", "shopify", taken) == "orders.shopify"
