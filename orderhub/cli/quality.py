@@ -138,7 +138,9 @@ def run(
     if reports is None:
         root = default_reports_root(config)
         reports = _new_run_dir(root)
+        ours = True
     else:
+        ours = not reports.exists()  # a folder the user had is theirs to keep
         _make_folder(reports)
     try:
         with console.status("checking the field standards") as status:
@@ -148,7 +150,7 @@ def run(
     except BaseException:
         # Ctrl-C or an error mid-run: a half-written report of our own must not look like
         # a finished one (``latest`` still names the last complete run).
-        if root is not None:
+        if ours:
             shutil.rmtree(reports, ignore_errors=True)
         raise
     latest = _point_latest(root, reports) if root is not None else None

@@ -58,10 +58,19 @@ def test_missing_or_empty_warehouse_says_what_to_do(tmp_path: Path) -> None:
     assert missing.exit_code == 1
     assert "error:" in missing.output
     empty = runner.invoke(
-        app, ["quality", "run", "-w", _warehouse(tmp_path, loaded=False), "--reports", "r"]
+        app,
+        [
+            "quality",
+            "run",
+            "-w",
+            _warehouse(tmp_path, loaded=False),
+            "--reports",
+            str(tmp_path / "r"),
+        ],
     )
     assert empty.exit_code == 1
     assert "orderhub sync" in empty.output
+    assert not (tmp_path / "r").exists()  # no empty report folder left behind
 
 
 def test_standards_are_listed() -> None:
@@ -80,7 +89,7 @@ def test_reports_in_the_way_or_an_unknown_source_say_what_to_do(tmp_path: Path) 
         assert "cannot write the report to" in result.output
         assert "--reports" in result.output and "unexpected" not in result.output
     unknown = runner.invoke(
-        app, ["quality", "run", "-w", url, "--source", "nosuch", "--reports", "r"]
+        app, ["quality", "run", "-w", url, "--source", "nosuch", "--reports", str(tmp_path / "r")]
     )
     assert unknown.exit_code == 1
     output = " ".join(unknown.output.split())
