@@ -260,5 +260,44 @@ def run_demo(
         f"{sum(r.unchanged for r in second)} unchanged, "
         f"{sum(r.dead_lettered for r in second)} dead-lettered"
     )
+    steward_report(runner.engine)
     console.print(f"\nwarehouse: [bold]{target.where}[/]")
-    console.print("next: `orderhub runs`, `orderhub deadletters list`, `orderhub mappings doc`")
+    console.print(
+        "next: `orderhub runs`, `orderhub deadletters list`, `orderhub mappings doc`, "
+        "`orderhub dedupe review`"
+    )
+
+
+def steward_report(engine: Engine) -> None:
+    """Dedupe, then the field standards: what a data steward reads after a sync.
+
+    The demo shows the whole path, golden IDs and Data Docs included; a failed standard
+    is reported, not fatal (the demo's sources are meant to carry a few bad records).
+    """
+    from orderhub.cli.quality import _new_run_dir, _point_latest, default_reports_root
+    from quality.dedupe.run import run_dedupe
+    from quality.standards.run import run_standards
+
+    console.print("\n[bold]3. dedupe and field standards[/]")
+    with console.status("dedupe") as status:
+        deduped = run_dedupe(engine, progress=lambda step: status.update(f"dedupe: {step}"))
+    console.print(
+        f"dedupe: {deduped.customers:,} customers, {deduped.golden_ids:,} golden IDs, "
+        f"{deduped.pending_review:,} pair(s) to review",
+        highlight=False,
+    )
+    root = default_reports_root(None)
+    run_dir = _new_run_dir(root)
+    url = engine.url.render_as_string(hide_password=False)
+    with console.status("field standards") as status:
+        checked = run_standards(url, run_dir, progress=lambda step: status.update(step))
+    _point_latest(root, run_dir)
+    failed = checked.failed()
+    errors = sum(1 for o in failed if o.standard.severity.value == "error")
+    console.print(
+        f"field standards: {errors} error(s), {len(failed) - errors} warning(s), "
+        f"{len(checked.failing):,} failing record(s)",
+        highlight=False,
+    )
+    if checked.docs_index is not None:
+        console.print(f"Data Docs: {checked.docs_index}", highlight=False)

@@ -79,6 +79,17 @@ def test_demo_syncs_twice_and_prints_a_summary(tmp_path: Path) -> None:
         assert 0 < second < first, pipeline  # the second sync is incremental
     for demo_pipeline in DEMO_PIPELINES:
         assert demo_pipeline.label in done.stdout  # a summary column per source
+    # the steward's part: golden IDs for every customer, and a Data Docs report
+    with engine.connect() as connection:
+        no_golden = connection.execute(
+            select(func.count())
+            .select_from(schema.customers)
+            .where(schema.customers.c.golden_customer_id.is_(None))
+        ).scalar()
+    assert no_golden == 0
+    latest = tmp_path / ".orderhub" / "reports" / "quality" / "latest"
+    assert (latest / "data_docs" / "index.html").is_file()
+    assert "Data Docs:" in done.stdout and "golden IDs" in done.stdout
 
     again = run_demo(tmp_path, "--orders", "20")  # the demo's own file: it starts over
     assert again.returncode == 0, again.stdout + again.stderr
