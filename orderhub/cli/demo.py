@@ -274,7 +274,7 @@ def steward_report(engine: Engine) -> None:
     The demo shows the whole path, golden IDs and Data Docs included; a failed standard
     is reported, not fatal (the demo's sources are meant to carry a few bad records).
     """
-    from orderhub.cli.quality import _new_run_dir, _point_latest, default_reports_root
+    from orderhub.cli.quality import default_reports_root, new_run_dir, point_latest
     from quality.dedupe.run import run_dedupe
     from quality.standards.run import run_standards
 
@@ -287,11 +287,11 @@ def steward_report(engine: Engine) -> None:
         highlight=False,
     )
     root = default_reports_root(None)
-    run_dir = _new_run_dir(root)
+    run_dir = new_run_dir(root)
     url = engine.url.render_as_string(hide_password=False)
     with console.status("field standards") as status:
         checked = run_standards(url, run_dir, progress=lambda step: status.update(step))
-    _point_latest(root, run_dir)
+    point_latest(root, run_dir)
     failed = checked.failed()
     errors = sum(1 for o in failed if o.standard.severity.value == "error")
     console.print(

@@ -48,7 +48,7 @@ def default_reports_root(config: Path | None) -> Path:
     return project / ".orderhub" / "reports" / "quality"
 
 
-def _new_run_dir(root: Path) -> Path:
+def new_run_dir(root: Path) -> Path:
     """A fresh ``root/<UTC time>`` folder, created here and by no other run.
 
     Two runs started in the same second (a cron and a steward) would otherwise write
@@ -81,7 +81,7 @@ def _make_folder(folder: Path) -> None:
         )
 
 
-def _point_latest(root: Path, run_dir: Path) -> Path:
+def point_latest(root: Path, run_dir: Path) -> Path:
     """``root/latest`` -> this run, unless a run started later already took it.
 
     The link is made beside it and renamed over the old one: a reader (or a run that
@@ -137,7 +137,7 @@ def run(
     root = None
     if reports is None:
         root = default_reports_root(config)
-        reports = _new_run_dir(root)
+        reports = new_run_dir(root)
         ours = True
     else:
         ours = not reports.exists()  # a folder the user had is theirs to keep
@@ -153,7 +153,7 @@ def run(
         if ours:
             shutil.rmtree(reports, ignore_errors=True)
         raise
-    latest = _point_latest(root, reports) if root is not None else None
+    latest = point_latest(root, reports) if root is not None else None
     if as_json:
         print_json({**result.as_json(), "reports": str(reports)})
     else:

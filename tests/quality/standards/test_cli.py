@@ -141,9 +141,9 @@ def test_runs_in_the_same_second_get_their_own_folders_and_latest_the_newest(
 
     monkeypatch.setattr(quality_cli, "datetime", Frozen)
     root = tmp_path / "quality"
-    one, two = quality_cli._new_run_dir(root), quality_cli._new_run_dir(root)
+    one, two = quality_cli.new_run_dir(root), quality_cli.new_run_dir(root)
     assert one != two and one.is_dir() and two.is_dir()
-    quality_cli._point_latest(root, two)
-    quality_cli._point_latest(root, one)  # finished last, started first: latest stays
+    quality_cli.point_latest(root, two)
+    quality_cli.point_latest(root, one)  # finished last, started first: latest stays
     assert (root / "latest").resolve() == two.resolve()
     assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
