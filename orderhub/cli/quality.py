@@ -8,6 +8,8 @@ standard failed (publication blocked). ``standards`` lists what is checked.
 
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +29,7 @@ from orderhub.cli.console import (
     settings_for,
     warehouse_engine,
 )
+from orderhub.exceptions import OrderhubError
 from orderhub.runner.settings import ConfigNotFoundError, find_config
 
 quality_app = typer.Typer(
@@ -45,15 +48,60 @@ def default_reports_root(config: Path | None) -> Path:
     return project / ".orderhub" / "reports" / "quality"
 
 
-def _point_latest(root: Path, run_dir: Path) -> Path:
-    """``root/latest`` -> this run (a symlink; a text file where links are refused)."""
-    latest = root / LATEST
-    if latest.is_symlink() or latest.is_file():
-        latest.unlink()
+def new_run_dir(root: Path) -> Path:
+    """A fresh ``root/<UTC time>`` folder, created here and by no other run.
+
+    Two runs started in the same second (a cron and a steward) would otherwise write
+    into one folder, each GX rebuild over the other's pages.
+    """
+    _make_folder(root)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for number in range(1, 1000):
+        run_dir = root / (stamp if number == 1 else f"{stamp}-{number}")
+        try:
+            run_dir.mkdir()
+        except FileExistsError:
+            continue
+        return run_dir
+    raise OrderhubError(f"could not create a new report folder in {root}: clean it up and rerun")
+
+
+def _make_folder(folder: Path) -> None:
     try:
-        latest.symlink_to(run_dir.name, target_is_directory=True)
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OrderhubError(
+            f"cannot write the report to {folder}: {error.strerror or error}; pass --reports "
+            "a folder you can write to (or remove the file in its way)"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OrderhubError(
+            f"cannot write the report to {folder}: permission denied; pass --reports a "
+            "folder you can write to"
+        )
+
+
+def point_latest(root: Path, run_dir: Path) -> Path:
+    """``root/latest`` -> this run, unless a run started later already took it.
+
+    The link is made beside it and renamed over the old one: a reader (or a run that
+    finishes at the same moment) never finds ``latest`` missing or half-written. Run
+    folders are named by start time, so the newest start wins whatever finishes last.
+    """
+    latest = root / LATEST
+    try:
+        current = Path(os.readlink(latest)).name if latest.is_symlink() else None
     except OSError:
-        latest.write_text(str(run_dir), encoding="utf-8")
+        current = None
+    if current is not None and (root / current).is_dir() and current > run_dir.name:
+        return latest
+    temporary = root / f".{LATEST}.{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    try:
+        temporary.symlink_to(run_dir.name, target_is_directory=True)
+    except OSError:  # no symlinks here (some Windows set-ups): a text file naming the run
+        temporary.write_text(str(run_dir), encoding="utf-8")
+    os.replace(temporary, latest)
     return latest
 
 
@@ -89,12 +137,23 @@ def run(
     root = None
     if reports is None:
         root = default_reports_root(config)
-        reports = root / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    with console.status("checking the field standards") as status:
-        result = run_standards(
-            url, reports, source=source, progress=lambda step: status.update(step)
-        )
-    latest = _point_latest(root, reports) if root is not None else None
+        reports = new_run_dir(root)
+        ours = True
+    else:
+        ours = not reports.exists()  # a folder the user had is theirs to keep
+        _make_folder(reports)
+    try:
+        with console.status("checking the field standards") as status:
+            result = run_standards(
+                url, reports, source=source, progress=lambda step: status.update(step)
+            )
+    except BaseException:
+        # Ctrl-C or an error mid-run: a half-written report of our own must not look like
+        # a finished one (``latest`` still names the last complete run).
+        if ours:
+            shutil.rmtree(reports, ignore_errors=True)
+        raise
+    latest = point_latest(root, reports) if root is not None else None
     if as_json:
         print_json({**result.as_json(), "reports": str(reports)})
     else:

@@ -141,3 +141,12 @@ class Rows:
 
     def condition(self, dialect: str) -> str:
         return self.rule.condition_of(self.params)
+
+    @property
+    def shown_columns(self) -> tuple[str, ...]:
+        """Every column the rule reads a verdict from: a steward must see the one at fault
+        (a customer created in 2999 is not explained by its ``source_updated_at``)."""
+        for key in ("timestamp_columns", "amount_columns"):
+            if self.params.get(key):
+                return tuple(self.params[key])
+        return (self.column,)

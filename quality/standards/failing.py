@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -23,9 +24,18 @@ from sqlalchemy import Engine, event, text
 
 from orderhub.reports import mask_emails, mask_pii
 from quality.standards.assets import table_query
-from quality.standards.catalog import Standard
+from quality.standards.catalog import KEY_COLUMNS, Standard
 
-FIELDS = ("table", "source_system", "source_id", "rule", "severity", "field", "value")
+FIELDS = (
+    "table",
+    "source_system",
+    "source_id",
+    "rule",
+    "severity",
+    "field",
+    "value",
+    "record_key",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,10 @@ class FailingRecord:
     severity: str
     field: str
     value: str | None
+    #: The row's warehouse key, never masked: it is orderhub's own UUID, not PII, and
+    #: the one handle left when the source id is masked (Shopify's and SAP's numeric ids
+    #: look like phone numbers to the masking, so a steward could not find the record).
+    record_key: str
 
 
 @lru_cache(maxsize=256)
@@ -65,9 +79,11 @@ def failing_records(
 ) -> list[FailingRecord]:
     """Every live record of ``source`` (or all sources) that breaks ``standard``."""
     dialect = engine.dialect.name
-    field = standard.field
+    columns = getattr(standard.check, "shown_columns", None) or (standard.field,)
+    shown = ", ".join(f"b.{column} AS value_{n}" for n, column in enumerate(columns))
     query = (
-        f"SELECT b.source_system, b.source_id, b.{field} AS value "
+        f"SELECT b.source_system, b.source_id, {shown}, "
+        f"b.{KEY_COLUMNS[standard.table]} AS record_key "
         f"FROM ({table_query(standard.table, dialect, source)}) b "
         f"WHERE {standard.check.condition(dialect)} ORDER BY b.source_system, b.source_id"
     )
@@ -80,11 +96,31 @@ def failing_records(
             source_id=mask_emails(str(row.source_id)),
             rule=standard.name,
             severity=standard.severity.value,
-            field=field,
-            value=None if row.value is None else mask_pii(str(row.value)),
+            field=", ".join(columns),
+            value=_shown_value(columns, row._mapping),
+            record_key=_key_text(row.record_key),
         )
         for row in rows
     ]
+
+
+def _shown_value(columns: tuple[str, ...], row: Any) -> str | None:
+    """The value (one column) or ``column=value; ...`` (a rule over several), masked."""
+    values = [row[f"value_{n}"] for n in range(len(columns))]
+    if len(columns) == 1:
+        return None if values[0] is None else mask_pii(str(values[0]))
+    return "; ".join(
+        f"{column}={'' if value is None else mask_pii(str(value))}"
+        for column, value in zip(columns, values, strict=True)
+    )
+
+
+def _key_text(key: object) -> str:
+    """One spelling on both dialects (SQLite keeps 32 hex digits, PostgreSQL a uuid)."""
+    try:
+        return str(key if isinstance(key, uuid.UUID) else uuid.UUID(str(key)))
+    except ValueError:
+        return mask_pii(str(key))  # not orderhub's UUID: treat it as data
 
 
 def write_failing(records: Iterable[FailingRecord], folder: Path) -> tuple[Path, Path]:

@@ -3,8 +3,10 @@ only; the clean sources pass every standard (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -12,7 +14,7 @@ from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from orderhub.warehouse.schema import ENTITY_TABLES
 from quality.standards.catalog import STANDARDS, Severity
 from quality.standards.failing import add_sqlite_regexp, failing_records
-from quality.standards.run import QualityRun, run_standards
+from quality.standards.run import QualityRun, batch_name, run_standards
 from tests.quality.standards.conftest import EXPECTED
 from tests.quality.standards.data import PII_EMAIL, PII_PHONE, SOURCES, load_clean
 
@@ -69,12 +71,70 @@ def test_reports_are_written_without_unmasked_pii(run: QualityRun) -> None:
         assert "13812345678" not in body, path
 
 
-def test_data_docs_name_each_source_readably(run: QualityRun) -> None:
-    """Masking must not eat the batch names a steward reads the source from."""
+def test_data_docs_name_each_source_and_every_index_link_opens_its_page(run: QualityRun) -> None:
+    """Masking the site must not take asset names for emails (``orders@sap`` once did:
+    every validation link in the index became ``v***@s***.html``)."""
     assert run.docs_index is not None
     index = run.docs_index.read_text(encoding="utf-8")
-    for source in ("sap", "shopify", "u8"):
-        assert f"orders.{source}" in index and f"customers.{source}" in index
+    links = re.findall(r"_table_row_link_path': '([^']*)'", index)
+    validations = [link for link in links if link.startswith("validations/")]
+    pages = list((run.docs_index.parent / "validations").rglob("*.html"))
+    assert (
+        len(validations) == len(pages) == len({(o.standard.table, o.source) for o in run.outcomes})
+    )
+    for link in validations:
+        assert (run.docs_index.parent / unquote(link)).is_file(), link
+    for table, source in {(o.standard.table, o.source) for o in run.outcomes}:
+        assert f"{table}.{source}" in index, (table, source)
+    assert "***" not in "".join(links)
+
+
+def test_each_failing_record_names_its_row_by_warehouse_key(
+    run: QualityRun, broken_url: str
+) -> None:
+    """Beside the source id, the warehouse key finds the row whatever the id looks like."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from orderhub.warehouse.engine import create_warehouse_engine
+    from quality.standards.catalog import KEY_COLUMNS
+    from tests.quality.standards.data import TABLE_OF
+
+    engine = create_warehouse_engine(broken_url)
+    try:
+        with engine.connect() as connection:
+            for record in run.failing:
+                table = TABLE_OF[record.table]
+                key = connection.execute(
+                    select(table.c[KEY_COLUMNS[record.table]]).where(
+                        table.c.source_system == record.source_system,
+                        table.c.source_id == record.source_id,
+                    )
+                ).scalar_one()
+                assert record.record_key == str(uuid.UUID(str(key))), record
+    finally:
+        engine.dispose()
+    header = (run.reports_dir / "failing_records.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith(",record_key")
+
+
+def test_a_rule_over_several_columns_shows_them_all(run: QualityRun) -> None:
+    """c0 was created in 2999: the list must show created_at, not only the first column
+    of the rule (source_updated_at, which is fine)."""
+    (record,) = [r for r in run.failing if r.rule == "customers.not_in_future"]
+    assert record.field == "source_updated_at, created_at"
+    assert record.value is not None and "created_at=2999-01-01" in record.value
+    (amounts,) = [r for r in run.failing if r.rule == "orders.amounts_not_negative"]
+    assert amounts.value is not None and "shipping_amount=-10" in amounts.value
+
+
+def test_batch_names_are_safe_and_distinct() -> None:
+    taken: set[str] = set()
+    assert batch_name("orders", "shopify", taken) == "orders.shopify"
+    assert batch_name("orders", "o'brien 🚀", taken) == "orders.o_brien"
+    assert batch_name("orders", "o brien", taken) == "orders.o_brien_2"
+    assert batch_name("orders", "a@b.com/../x", taken) == "orders.a_b_com_x"
 
 
 def _severity(name: str) -> Severity:
