@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -22,8 +23,12 @@ from sqlalchemy import (
     Connection,
     RowMapping,
     Table,
+    Text,
     bindparam,
+    case,
+    cast,
     delete,
+    func,
     insert,
     select,
     update,
@@ -37,6 +42,7 @@ from orderhub.warehouse.schema import (
     dedupe_runs,
     golden_id_events,
 )
+from quality.dedupe.columns import no_cycle_collection
 from quality.dedupe.golden import EventKind, GoldenEvent
 from quality.dedupe.pairs import CustomerRecord, NaturalKey
 
@@ -44,21 +50,6 @@ PairKey = tuple[NaturalKey, NaturalKey]
 CHUNK = 50_000
 # Per statement: Connection.execution_options would change the connection for good.
 _STREAM = {"stream_results": True, "yield_per": CHUNK}
-
-
-@dataclass
-class Customers:
-    """What a run reads of the customers table."""
-
-    #: Customers not deleted: the ones linked and clustered.
-    records: list[CustomerRecord] = field(default_factory=list)
-    #: The golden ID each active customer carries now (None: never assigned).
-    previous: dict[NaturalKey, uuid.UUID | None] = field(default_factory=dict)
-    #: Primary key of each active customer, for the write-back.
-    row_keys: dict[NaturalKey, uuid.UUID] = field(default_factory=dict)
-    deleted: int = 0
-    #: Every golden ID any customer carries, deleted ones included: never reissued.
-    carried: set[uuid.UUID] = field(default_factory=set)
 
 
 def customer_record(row: Mapping[str, Any] | RowMapping) -> CustomerRecord:
@@ -87,46 +78,127 @@ def customer_record(row: Mapping[str, Any] | RowMapping) -> CustomerRecord:
     )
 
 
-_READ = (
-    "customer_key",
-    "source_system",
-    "source_id",
-    "full_name",
-    "first_name",
-    "last_name",
-    "phone",
-    "phone_raw",
-    "email",
-    "default_address",
-    "golden_customer_id",
-    "deleted_at",
-)
+@dataclass
+class CustomerTable:
+    """The active customers as one list per field, row ``i`` in every list one customer,
+    rows in natural-key order (so a row number orders like the key it stands for).
 
-
-def read_customers(connection: Connection) -> Customers:
-    """Every customer: active ones as records, deleted ones only counted.
-
-    Deleted customers (``deleted_at`` set) are not linked and keep the golden ID they
-    had: their orders still resolve to the person they were, and history says where
-    that ID went if it was later merged.
+    What the columnar linker reads: a million customers stay a few lists of strings
+    instead of a million record objects.
     """
-    found = Customers()
-    query = select(*[customers.c[name] for name in _READ]).order_by(
-        customers.c.source_system, customers.c.source_id
+
+    systems: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    names: list[str | None] = field(default_factory=list)
+    phones: list[str | None] = field(default_factory=list)
+    emails: list[str | None] = field(default_factory=list)
+    cities: list[str | None] = field(default_factory=list)
+    addresses: list[str | None] = field(default_factory=list)
+    #: The golden ID each carries now (None: never assigned).
+    previous: list[uuid.UUID | None] = field(default_factory=list)
+    deleted: int = 0
+    #: Every golden ID any customer carries, deleted ones included: never reissued.
+    carried: set[uuid.UUID] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def key(self, row: int) -> NaturalKey:
+        return (self.systems[row], self.ids[row])
+
+    def records(self) -> list[CustomerRecord]:
+        """The rows as records, for a linker that takes records (tests, other linkers)."""
+        return [
+            CustomerRecord(*values)
+            for values in zip(
+                self.systems,
+                self.ids,
+                self.names,
+                self.phones,
+                self.emails,
+                self.cities,
+                self.addresses,
+                strict=True,
+            )
+        ]
+
+    def _sort(self) -> None:
+        """Natural-key order, if the database's collation ordered otherwise."""
+        keys = list(zip(self.systems, self.ids, strict=True))
+        if all(a < b for a, b in pairwise(keys)):
+            return
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        for name in ("systems", "ids", "names", "phones", "emails", "cities", "addresses"):
+            values = getattr(self, name)
+            setattr(self, name, [values[i] for i in order])
+        self.previous = [self.previous[i] for i in order]
+
+
+def read_customer_table(connection: Connection) -> CustomerTable:
+    """Active customers as a :class:`CustomerTable`, streamed in chunks; deleted ones
+    only counted (and their golden IDs kept as carried),.
+
+    Only the columns dedupe reads leave the database, the address fields extracted
+    there: parsing a million address documents in Python would cost seconds.
+    """
+    c = customers.c
+    address = c.default_address
+    query = select(
+        c.source_system,
+        c.source_id,
+        c.full_name,
+        c.first_name,
+        c.last_name,
+        c.phone,
+        c.phone_raw,
+        c.email,
+        address["city"].as_string(),
+        address["line1"].as_string(),
+        address["line2"].as_string(),
+        address["phone"].as_string(),
+        c.golden_customer_id,
+        c.deleted_at,
     )
-    result = connection.execute(query, execution_options=_STREAM)
-    for row in result.mappings():
-        gid = row["golden_customer_id"]
-        if gid is not None:
-            found.carried.add(gid)
-        if row["deleted_at"] is not None:
-            found.deleted += 1
-            continue
-        record = customer_record(row)
-        found.records.append(record)
-        found.previous[record.key] = gid
-        found.row_keys[record.key] = row["customer_key"]
-    return found
+    postgres = connection.dialect.name == "postgresql"
+    # Byte order is Python's string order; the database's collation may differ.
+    order = [col.collate("C") if postgres else col for col in (c.source_system, c.source_id)]
+    table = CustomerTable()
+    result = connection.execute(query.order_by(*order), execution_options=_STREAM)
+    with no_cycle_collection():
+        for chunk in result.partitions(CHUNK):
+            for (
+                system,
+                source_id,
+                full_name,
+                first,
+                last,
+                phone,
+                phone_raw,
+                email,
+                city,
+                line1,
+                line2,
+                address_phone,
+                gid,
+                deleted_at,
+            ) in chunk:
+                if gid is not None:
+                    table.carried.add(gid)
+                if deleted_at is not None:
+                    table.deleted += 1
+                    continue
+                table.systems.append(system)
+                table.ids.append(source_id)
+                name = full_name or " ".join(part for part in (first, last) if part)
+                table.names.append(name or None)
+                table.phones.append(phone or phone_raw or address_phone)
+                table.emails.append(email)
+                table.cities.append(city)
+                line = " ".join(part for part in (line1, line2) if part)
+                table.addresses.append(line or None)
+                table.previous.append(gid)
+    table._sort()
+    return table
 
 
 @dataclass
@@ -140,23 +212,30 @@ class History:
 
 
 def read_history(connection: Connection) -> History:
+    """What assignment needs of the events, one row per golden ID ever issued.
+
+    The events of a million-customer warehouse are a million rows and more; a run needs
+    only each ID's first creation, whether it was retired, and every ID ever named
+    (IDs named only in ``other_ids`` come from the few events that have any).
+    """
+    e = golden_id_events.c
+    created = func.min(case((e.kind == str(EventKind.CREATED), e.id)))
+    retired = func.max(case((e.kind == str(EventKind.RETIRED), 1), else_=0))
     history = History()
-    retired = history.retired
-    query = select(
-        golden_id_events.c.id,
-        golden_id_events.c.kind,
-        golden_id_events.c.golden_customer_id,
-        golden_id_events.c.other_ids,
-    ).order_by(golden_id_events.c.id)
-    for event_id, kind, gid, other_ids in connection.execute(query):
-        history.used.add(gid)
+    query = select(e.golden_customer_id, created, retired).group_by(e.golden_customer_id)
+    result = connection.execute(query, execution_options=_STREAM)
+    for chunk in result.partitions(CHUNK):
+        for gid, first_created, was_retired in chunk:
+            history.used.add(gid)
+            if was_retired:
+                history.retired.add(gid)
+            if first_created is not None:
+                history.age[gid] = first_created
+                if not was_retired:
+                    history.live.add(gid)
+    named = select(e.other_ids).where(func.length(cast(e.other_ids, Text)) > 2)
+    for (other_ids,) in connection.execute(named, execution_options=_STREAM):
         history.used.update(uuid.UUID(other) for other in other_ids or {})
-        if kind == EventKind.CREATED:
-            history.age.setdefault(gid, event_id)
-            history.live.add(gid)
-        elif kind == EventKind.RETIRED:
-            retired.add(gid)
-    history.live -= retired
     return history
 
 
@@ -191,16 +270,20 @@ def read_decisions(connection: Connection) -> dict[PairKey, str]:
     return {pair_key(row): row.decision for row in connection.execute(query)}
 
 
-def write_golden_ids(
-    connection: Connection, changes: Sequence[tuple[uuid.UUID, uuid.UUID]]
-) -> None:
-    """Set ``golden_customer_id`` of the customers ``(customer_key, golden_id)`` name."""
+def write_golden_ids(connection: Connection, changes: Sequence[tuple[str, str, uuid.UUID]]) -> None:
+    """Set ``golden_customer_id`` of the customers ``(source_system, source_id,
+    golden_id)`` name.
+
+    PostgreSQL: COPY into a temporary table without indexes (nothing to maintain while
+    it fills), analysed so the planner sees its size, then one ``UPDATE ... FROM``
+    joining on the customers' unique natural key.
+    """
     if not changes:
         return
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS _golden_ids "
-            "(customer_key uuid PRIMARY KEY, golden_customer_id uuid NOT NULL)"
+            "CREATE TEMPORARY TABLE IF NOT EXISTS _golden_ids (source_system text NOT NULL, "
+            "source_id text NOT NULL, golden_customer_id uuid NOT NULL) ON COMMIT DELETE ROWS"
         )
         connection.exec_driver_sql("TRUNCATE _golden_ids")
         raw = connection.connection.driver_connection
@@ -208,17 +291,26 @@ def write_golden_ids(
         with raw.cursor() as cursor, cursor.copy("COPY _golden_ids FROM STDIN") as copy:
             for row in changes:
                 copy.write_row(row)
-        connection.exec_driver_sql(
-            "UPDATE customers AS c SET golden_customer_id = g.golden_customer_id "
-            "FROM _golden_ids AS g WHERE c.customer_key = g.customer_key"
-        )
+        connection.exec_driver_sql("ANALYZE _golden_ids")
+        connection.exec_driver_sql(_UPDATE_GOLDEN)
         return
     statement = (
         update(customers)
-        .where(customers.c.customer_key == bindparam("key"))
+        .where(
+            customers.c.source_system == bindparam("system"),
+            customers.c.source_id == bindparam("id"),
+        )
         .values(golden_customer_id=bindparam("gid"))
     )
-    connection.execute(statement, [{"key": key, "gid": gid} for key, gid in changes])
+    connection.execute(
+        statement, [{"system": system, "id": key, "gid": gid} for system, key, gid in changes]
+    )
+
+
+_UPDATE_GOLDEN = (
+    "UPDATE customers AS c SET golden_customer_id = g.golden_customer_id FROM _golden_ids AS g "
+    "WHERE c.source_system = g.source_system AND c.source_id = g.source_id"
+)
 
 
 @dataclass(frozen=True)
