@@ -115,8 +115,10 @@ def run_dedupe(
             [(table.systems[i], table.ids[i], gid) for i, gid in assignment.changed.items()],
         )
         decided = {rows.code(pair): decision for pair, decision in decisions.items()}
+        say(f"storing {len(proposed.score):,} pairs and their evidence")
         pair_rows = _pair_rows(table, proposed, accepted, decided, labels, assignment.ids)
         store.replace_pairs(connection, run_id, pair_rows)
+        say(f"recording {len(assignment.events):,} golden ID events")
         store.add_events(connection, run_id, assignment.events, datetime.now(UTC))
         review = ~proposed.match
         codes = proposed.left * max(len(table), 1) + proposed.right

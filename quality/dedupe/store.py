@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from psycopg.types.json import Jsonb
 from sqlalchemy import (
     JSON,
     Connection,
@@ -331,57 +330,85 @@ def replace_pairs(connection: Connection, run_id: str, rows: Iterable[PairRow]) 
     A steward types a pair id from a listing: the same two customers keep one id across
     runs, and an id is never given to another pair (rows go, ids are not reused). Only
     differences are written (``run_id`` is the run that last wrote a row), so a rerun
-    over a stable warehouse writes nothing.
+    over a stable warehouse writes nothing. Stored evidence is read as JSON text and
+    parsed with floats (the warehouse's own reader gives Decimals, which never equal
+    the floats a run computes); changed rows go back, on PostgreSQL, by COPY and one
+    ``UPDATE ... FROM``: a run after new customers arrive changes most pairs' evidence.
     """
     c = dedupe_pairs.c
-    held: dict[PairKey, tuple[Any, ...]] = {}
+    held: dict[PairKey, tuple[Any, tuple[Any, ...]]] = {}
     query = select(
-        c.pair_id, *_PAIR_KEYS, c.score, c.band, c.evidence, c.merged, c.golden_customer_id
+        c.pair_id,
+        *_PAIR_KEYS,
+        c.score,
+        c.band,
+        cast(c.evidence, Text),
+        c.merged,
+        c.golden_customer_id,
     )
-    for stored in connection.execute(query, execution_options=_STREAM):
-        held[pair_key(stored)] = (
-            stored.pair_id,
-            (
-                stored.score,
-                stored.band,
-                _canonical(stored.evidence),
-                stored.merged,
-                stored.golden_customer_id,
-            ),
-        )
+    result = connection.execute(query, execution_options=_STREAM)
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
-    for row in rows:
-        values = {
-            "run_id": run_id,
-            "score": row.score,
-            "band": row.band,
-            "evidence": dict(row.evidence),
-            "merged": row.merged,
-            "golden_customer_id": row.golden_id,
-        }
-        was = held.pop(row.pair, None)
-        if was is None:
-            new.append({**key_columns(row.pair), **values})
-        elif was[1] != (row.score, row.band, _canonical(row.evidence), row.merged, row.golden_id):
-            changed.append({"id": was[0], **values})
+    with no_cycle_collection():
+        for chunk in result.partitions(CHUNK):
+            for pair_id, ls, li, rs, ri, score, band, evidence, merged, gid in chunk:
+                stored = (score, band, json.loads(evidence), bool(merged), gid)
+                held[((ls, li), (rs, ri))] = (pair_id, stored)
+        for row in rows:
+            evidence = dict(row.evidence)
+            was = held.pop(row.pair, None)
+            now = (row.score, row.band, evidence, row.merged, row.golden_id)
+            if was is not None and was[1] == now:
+                continue
+            values = {
+                "run_id": run_id,
+                "score": row.score,
+                "band": row.band,
+                "evidence": evidence,
+                "merged": row.merged,
+                "golden_customer_id": row.golden_id,
+            }
+            if was is None:
+                new.append({**key_columns(row.pair), **values})
+            else:
+                changed.append({"pair_id": was[0], **values})
     gone = [pair_id for pair_id, _ in held.values()]
     for start in range(0, len(gone), 10_000):
         connection.execute(delete(dedupe_pairs).where(c.pair_id.in_(gone[start : start + 10_000])))
-    if changed:
-        statement = (
-            update(dedupe_pairs)
-            .where(c.pair_id == bindparam("id"))
-            .values({name: bindparam(name) for name in changed[0] if name != "id"})
-        )
-        for start in range(0, len(changed), CHUNK):
-            connection.execute(statement, changed[start : start + CHUNK])
+    _update_pairs(connection, changed)
     insert_rows(connection, dedupe_pairs, new)
 
 
-def _canonical(evidence: Mapping[str, Any]) -> str:
-    """Evidence as comparable text: the warehouse reads JSON numbers back as Decimal."""
-    return json.dumps(evidence, sort_keys=True, default=float)
+_PAIR_VALUES = ("run_id", "score", "band", "evidence", "merged", "golden_customer_id")
+
+
+def _update_pairs(connection: Connection, changed: Sequence[dict[str, Any]]) -> None:
+    if not changed:
+        return
+    if connection.dialect.name != "postgresql":
+        c = dedupe_pairs.c
+        statement = (
+            update(dedupe_pairs)
+            .where(c.pair_id == bindparam("id"))
+            .values({name: bindparam(name) for name in _PAIR_VALUES})
+        )
+        rows = [{"id": row["pair_id"], **{n: row[n] for n in _PAIR_VALUES}} for row in changed]
+        for start in range(0, len(rows), CHUNK):
+            connection.execute(statement, rows[start : start + CHUNK])
+        return
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS _pair_changes (pair_id bigint NOT NULL, "
+        "run_id text NOT NULL, score double precision, band text, evidence jsonb NOT NULL, "
+        "merged boolean NOT NULL, golden_customer_id uuid) ON COMMIT DELETE ROWS"
+    )
+    connection.exec_driver_sql("TRUNCATE _pair_changes")
+    _copy(connection, "_pair_changes", ["pair_id", *_PAIR_VALUES], changed, {"evidence"})
+    connection.exec_driver_sql("ANALYZE _pair_changes")
+    assignments = ", ".join(f"{name} = t.{name}" for name in _PAIR_VALUES)
+    connection.exec_driver_sql(
+        f"UPDATE dedupe_pairs AS p SET {assignments} FROM _pair_changes AS t "
+        "WHERE p.pair_id = t.pair_id"
+    )
 
 
 def add_events(
@@ -411,15 +438,26 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
             connection.execute(insert(table), rows[start : start + CHUNK])
         return
     names = list(rows[0])
-    json = {name for name in names if isinstance(table.c[name].type, JSON)}
+    json_columns = {name for name in names if isinstance(table.c[name].type, JSON)}
+    _copy(connection, table.name, names, rows, json_columns)
+
+
+def _copy(
+    connection: Connection,
+    table: str,
+    names: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    json_columns: Collection[str],
+) -> None:
+    """COPY ``rows`` into ``table``; JSON values go as their text, which the server
+    parses (an adapter object per value cost more than the COPY itself)."""
     raw = connection.connection.driver_connection
     assert raw is not None
     columns = ", ".join(f'"{name}"' for name in names)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+    dumps = jsonutil.dumps
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row(
-                [Jsonb(row[n], dumps=jsonutil.dumps) if n in json else row[n] for n in names]
-            )
+            copy.write_row([dumps(row[n]) if n in json_columns else row[n] for n in names])
 
 
 def add_run(connection: Connection, values: Mapping[str, Any]) -> None:
