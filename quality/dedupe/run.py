@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine
 
 from quality.dedupe import golden, pairs, store
 from quality.dedupe.columns import IntArray, columns_of
+from quality.dedupe.customer_table import CustomerTable, read_customer_table
 from quality.dedupe.golden import EventKind
 from quality.dedupe.pairs import Band, CustomerRecord, NaturalKey, ScoredPair, cluster
 
@@ -86,7 +87,7 @@ def run_dedupe(
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
         say("reading customers")
-        table = store.read_customer_table(connection)
+        table = read_customer_table(connection)
         decisions = store.read_decisions(connection)
         history = store.read_history(connection)
         say(f"linking {len(table):,} customers")
@@ -147,7 +148,7 @@ class _RowIndex:
     """Natural key → row number by binary search (rows are in key order): decisions
     name a handful of pairs; a dict of a million keys would cost more than they do."""
 
-    def __init__(self, table: store.CustomerTable) -> None:
+    def __init__(self, table: CustomerTable) -> None:
         self.table = table
 
     def row(self, key: NaturalKey) -> int | None:
@@ -170,7 +171,7 @@ class _RowIndex:
         return left * max(len(self.table), 1) + right
 
 
-def _link(table: store.CustomerTable, linker: Linker | None) -> _Proposed:
+def _link(table: CustomerTable, linker: Linker | None) -> _Proposed:
     from quality.dedupe.linker import link as record_linker
 
     chosen = linker or pairs.link  # looked up now: a test may swap the default
@@ -220,7 +221,7 @@ def _decided(
 
 
 def _clusters(
-    table: store.CustomerTable,
+    table: CustomerTable,
     proposed: _Proposed,
     accepted: Sequence[store.PairKey],
     rejected: Sequence[store.PairKey],
@@ -264,7 +265,7 @@ def _same(labels: IntArray, rows: tuple[int, int]) -> bool:
 
 
 def _pair_rows(
-    table: store.CustomerTable,
+    table: CustomerTable,
     proposed: _Proposed,
     accepted: Sequence[store.PairKey],
     decided: Mapping[int, str],

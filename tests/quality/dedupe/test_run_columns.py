@@ -20,10 +20,11 @@ from orderhub.warehouse.schema import (
     golden_id_events,
 )
 from quality.dedupe import linker
+from quality.dedupe.customer_table import read_customer_table
 from quality.dedupe.generator import SourceCustomer, generate
 from quality.dedupe.pairs import Band, CustomerRecord, ScoredPair
 from quality.dedupe.run import run_dedupe
-from quality.dedupe.store import customer_record, key_columns, read_customer_table
+from quality.dedupe.store import customer_record, key_columns
 from tests.quality.dedupe.warehouse import golden_ids
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
