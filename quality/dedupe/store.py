@@ -330,10 +330,18 @@ def _copy(
     raw = connection.connection.driver_connection
     assert raw is not None
     columns = ", ".join(f'"{name}"' for name in names)
-    dumps = jsonutil.dumps
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([dumps(row[n]) if n in json_columns else row[n] for n in names])
+            copy.write_row([_json_text(row[n]) if n in json_columns else row[n] for n in names])
+
+
+def _json_text(value: Any) -> str:
+    """JSON text by the C encoder (evidence and event maps are plain strings and
+    numbers); the warehouse's encoder for anything else (Decimal, dates)."""
+    try:
+        return json.dumps(value)
+    except TypeError:
+        return jsonutil.dumps(value)
 
 
 def add_run(connection: Connection, values: Mapping[str, Any]) -> None:
