@@ -36,8 +36,6 @@ ACCEPTED_EVIDENCE = {"steward": "accepted"}
 # Any PostgreSQL advisory lock number unique to dedupe: two runs at once would each
 # assign from what the other is about to change.
 _PG_LOCK = 0x0D0D_6011
-#: The default linker as shipped; ``pairs.link`` itself is looked up at run time.
-_PAIRS_LINK = pairs.link
 
 
 @dataclass(frozen=True)
@@ -175,7 +173,7 @@ def _link(table: CustomerTable, linker: Linker | None) -> _Proposed:
     from quality.dedupe.linker import link as record_linker
 
     chosen = linker or pairs.link  # looked up now: a test may swap the default
-    if chosen is _PAIRS_LINK or chosen is record_linker:
+    if chosen is pairs.SHIPPED_LINK or chosen is record_linker:
         # The built-in linker, on columns: the same pairs without a record per customer.
         from quality.dedupe.linker import Evidence, link_columns
 
