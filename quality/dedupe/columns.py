@@ -201,24 +201,58 @@ def to_columns(records: Sequence[HasCustomerFields]) -> CustomerColumns:
 
 
 def _to_columns(records: Sequence[HasCustomerFields]) -> CustomerColumns:
-    raw_phones = _Distinct.of([r.phone for r in records])
-    keys, prefixes, suffixes = normalise_phones(raw_phones.values)
-    phones = _Distinct(raw_phones.codes, list(zip(keys, prefixes, suffixes, strict=True)))
-    phone = phones.map(lambda p: p[0])
-    masks = phones.map(lambda p: None if p[1] is None else (p[1], p[2] or ""))
-    emails = _Distinct.of([r.email for r in records]).map(normalise_email)
-    email_digits = emails.map(lambda e: "".join(ch for ch in e if ch.isdigit()))
-    tokens = _Distinct.of([r.name for r in records]).map(lambda n: name_tokens(n) or None)
-    names = tokens.map(" ".join)
-    initials = tokens.map(lambda t: " ".join(sorted(w[0] for w in t)))
-    places = _Distinct.of([f"{r.city or ''}\x00{r.address or ''}" for r in records]).map(
-        _address_of
+    return _columns(
+        names=[r.name for r in records],
+        phones=[r.phone for r in records],
+        emails=[r.email for r in records],
+        places=[f"{r.city or ''}\x00{r.address or ''}" for r in records],
     )
-    cities = places.map(lambda a: a.city)
-    addresses = places.map(lambda a: a.key)
-    streets = places.map(lambda a: f"{a.city}|{a.street}" if a.city and a.street else None)
+
+
+def columns_of(
+    *,
+    names: Sequence[str | None],
+    phones: Sequence[str | None],
+    emails: Sequence[str | None],
+    cities: Sequence[str | None],
+    addresses: Sequence[str | None],
+) -> CustomerColumns:
+    """``to_columns`` from one list per field: a warehouse read keeps no record objects."""
+    with no_cycle_collection():
+        return _columns(
+            names=names,
+            phones=phones,
+            emails=emails,
+            places=[
+                f"{city or ''}\x00{address or ''}"
+                for city, address in zip(cities, addresses, strict=True)
+            ],
+        )
+
+
+def _columns(
+    *,
+    names: Sequence[str | None],
+    phones: Sequence[str | None],
+    emails: Sequence[str | None],
+    places: Sequence[str],
+) -> CustomerColumns:
+    raw_phones = _Distinct.of(phones)
+    keys, prefixes, suffixes = normalise_phones(raw_phones.values)
+    phone_values = _Distinct(raw_phones.codes, list(zip(keys, prefixes, suffixes, strict=True)))
+    phone = phone_values.map(lambda p: p[0])
+    masks = phone_values.map(lambda p: None if p[1] is None else (p[1], p[2] or ""))
+    email_values = _Distinct.of(emails).map(normalise_email)
+    email_digits = email_values.map(lambda e: "".join(ch for ch in e if ch.isdigit()))
+    tokens = _Distinct.of(names).map(lambda n: name_tokens(n) or None)
+    name_values = tokens.map(" ".join)
+    initials = tokens.map(lambda t: " ".join(sorted(w[0] for w in t)))
+    place_values = _Distinct.of(places).map(_address_of)
+    cities = place_values.map(lambda a: a.city)
+    addresses = place_values.map(lambda a: a.key)
+    streets = place_values.map(lambda a: f"{a.city}|{a.street}" if a.city and a.street else None)
     return CustomerColumns(
-        size=len(records),
+        size=len(phones),
         phone_code=phone.codes,
         phone_number=phone.numbers(_cn_mobile_number, -1),
         mask_head=masks.numbers(lambda m: int(m[0] or 0), -1),
@@ -226,13 +260,13 @@ def _to_columns(records: Sequence[HasCustomerFields]) -> CustomerColumns:
         mask_tail=masks.numbers(lambda m: int(m[1] or 0), -1),
         mask_tail_len=masks.numbers(lambda m: len(m[1]), 0),
         mask_shown=masks.numbers(lambda m: max(len(m[0]) - 1, 0) + len(m[1]), -1),
-        email_code=emails.codes,
-        emails=emails.rows(),
+        email_code=email_values.codes,
+        emails=email_values.rows(),
         email_digits_code=email_digits.codes,
-        email_length=emails.numbers(len, 0),
-        name_code=names.codes,
-        names=names.rows(),
-        name_count=names.counts(),
+        email_length=email_values.numbers(len, 0),
+        name_code=name_values.codes,
+        names=name_values.rows(),
+        name_count=name_values.counts(),
         initials_code=initials.codes,
         city_code=cities.codes,
         city_count=cities.counts(),

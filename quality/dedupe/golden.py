@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
 from quality.dedupe.pairs import NaturalKey
 
@@ -50,13 +51,17 @@ class GoldenEvent:
     members: int
 
 
+#: What a customer is named by in assignment: its natural key or its row number.
+K = TypeVar("K", NaturalKey, int)
+
+
 @dataclass
-class Assignment:
+class Assignment(Generic[K]):
     """The golden ID of every customer clustered, and what changed since before."""
 
-    ids: dict[NaturalKey, uuid.UUID]
+    ids: dict[K, uuid.UUID]
     #: Only customers whose ID differs from the one they carried: what is written back.
-    changed: dict[NaturalKey, uuid.UUID]
+    changed: dict[K, uuid.UUID]
     events: list[GoldenEvent] = field(default_factory=list)
 
     def count(self, kind: EventKind) -> int:
@@ -64,33 +69,37 @@ class Assignment:
 
 
 def assign(
-    clusters: Mapping[NaturalKey, int],
-    previous: Mapping[NaturalKey, uuid.UUID | None],
+    clusters: Mapping[K, int],
+    previous: Mapping[K, uuid.UUID | None],
     *,
     live_before: Collection[uuid.UUID] = (),
     age: Mapping[uuid.UUID, int] | None = None,
     taken: Collection[uuid.UUID] = (),
-) -> Assignment:
+    natural_key: Callable[[K], NaturalKey] | None = None,
+) -> Assignment[K]:
     """Golden IDs for ``clusters`` (key → cluster number) given ``previous`` (key → the
     ID it carried, or None for a new customer).
 
     ``live_before``: IDs alive after the last run (an ID with no member left is retired);
     the previous IDs of the clustered customers count as live too. ``age``: ID → rank
     (lower is older) for ties; unranked IDs count as younger, ordered by value.
-    ``taken``: every ID ever used, which a new ID must not repeat.
+    ``taken``: every ID ever used, which a new ID must not repeat. Keys are natural
+    keys, or anything ordered as they are (a run passes row numbers of rows in key
+    order) with ``natural_key`` naming each: a new ID is derived from the natural key.
     """
+    name_of: Callable[[Any], NaturalKey] = natural_key or (lambda key: key)
     # IDs are handled as their 128-bit ints inside: hashing a UUID object runs Python
     # code, and a run over a million customers hashes them millions of times.
     as_uuid: dict[int, uuid.UUID] = {}
-    prior: dict[NaturalKey, int] = {}
+    prior: dict[K, int] = {}
     for key, gid in previous.items():
         if gid is not None:
             prior[key] = gid.int
             as_uuid.setdefault(gid.int, gid)
     for gid in live_before:
         as_uuid.setdefault(gid.int, gid)
-    rank = {gid.int: value for gid, value in (age or {}).items()}
-    members: dict[int, list[NaturalKey]] = defaultdict(list)
+    rank: dict[int, int] = {gid.int: value for gid, value in (age or {}).items()}
+    members: dict[int, list[K]] = defaultdict(list)
     for key, number in clusters.items():
         members[number].append(key)
     founder = {number: min(keys) for number, keys in members.items()}
@@ -115,11 +124,12 @@ def assign(
             contested.append(number)
     # Strongest claims first: most members, then the oldest ID, then the cluster whose
     # first key sorts first (any fixed rule: a tie in a split must not flip run to run).
-    claims = sorted(
-        (-count, *_oldest_first(claimed, rank), founder[number], number, claimed)
-        for number in contested
-        for claimed, count in votes[number].items()
-    )
+    claims: list[tuple[Any, ...]] = []
+    for number in contested:
+        for wanted, count in votes[number].items():
+            oldest: tuple[int, int, int] = _oldest_first(wanted, rank)
+            claims.append((-count, *oldest, founder[number], number, wanted))
+    claims.sort()
     used = set(chosen.values())
     for *_, number, claimed in claims:
         if number not in chosen and claimed not in used:
@@ -129,14 +139,14 @@ def assign(
     new_ids: set[int] = set()
     for number in sorted(members, key=founder.__getitem__):
         if number not in chosen:
-            fresh = _new_id(founder[number], known)
+            fresh = _new_id(name_of(founder[number]), known)
             known.add(fresh.int)
             as_uuid[fresh.int] = fresh
             new_ids.add(fresh.int)
             chosen[number] = fresh.int
 
-    ids: dict[NaturalKey, uuid.UUID] = {}
-    changed: dict[NaturalKey, uuid.UUID] = {}
+    ids: dict[K, uuid.UUID] = {}
+    changed: dict[K, uuid.UUID] = {}
     for key, number in clusters.items():
         carried = as_uuid[chosen[number]]
         ids[key] = carried
@@ -163,7 +173,7 @@ def _new_id(founder: NaturalKey, known: set[int]) -> uuid.UUID:
 
 
 def _events(
-    members: Mapping[int, list[NaturalKey]],
+    members: Mapping[int, list[Any]],
     votes: Mapping[int, dict[int, int]],
     chosen: Mapping[int, int],
     new_ids: set[int],

@@ -102,10 +102,10 @@ def match_clusters(size: int, left: IntArray, right: IntArray) -> IntArray:
 
 def evidence(result: LinkResult, k: int) -> dict[str, str | float]:
     """Why pair ``k`` scored as it did, field by field, in words and similarities."""
-    return _Evidence(result.scored).of(k)
+    return Evidence(result.scored).of(k)
 
 
-class _Evidence:
+class Evidence:
     """Evidence of many pairs: the arrays as lists once, not a numpy scalar per field."""
 
     def __init__(self, scored: ScoredArrays) -> None:
@@ -150,7 +150,7 @@ def link(records: Sequence[CustomerRecord]) -> list[ScoredPair]:
     unique = list({record.key: record for record in records}.values())
     result = link_columns(to_columns(unique))
     pairs = []
-    why = _Evidence(result.scored)
+    why = Evidence(result.scored)
     with no_cycle_collection():
         for k, (i, j, match) in enumerate(
             zip(result.left.tolist(), result.right.tolist(), result.is_match.tolist(), strict=True)

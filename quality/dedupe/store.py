@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from psycopg.types.json import Jsonb
 from sqlalchemy import (
     JSON,
     Connection,
@@ -24,16 +23,16 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    case,
+    cast,
     delete,
+    func,
     insert,
     select,
-    type_coerce,
     update,
 )
 
 from orderhub import jsonutil
-from orderhub.exceptions import OrderhubError
-from orderhub.reports import mask_pii
 from orderhub.warehouse.schema import (
     customers,
     dedupe_decisions,
@@ -41,6 +40,7 @@ from orderhub.warehouse.schema import (
     dedupe_runs,
     golden_id_events,
 )
+from quality.dedupe.columns import no_cycle_collection
 from quality.dedupe.golden import EventKind, GoldenEvent
 from quality.dedupe.pairs import CustomerRecord, NaturalKey
 
@@ -48,21 +48,6 @@ PairKey = tuple[NaturalKey, NaturalKey]
 CHUNK = 50_000
 # Per statement: Connection.execution_options would change the connection for good.
 _STREAM = {"stream_results": True, "yield_per": CHUNK}
-
-
-@dataclass
-class Customers:
-    """What a run reads of the customers table."""
-
-    #: Customers not deleted: the ones linked and clustered.
-    records: list[CustomerRecord] = field(default_factory=list)
-    #: The golden ID each active customer carries now (None: never assigned).
-    previous: dict[NaturalKey, uuid.UUID | None] = field(default_factory=dict)
-    #: Primary key of each active customer, for the write-back.
-    row_keys: dict[NaturalKey, uuid.UUID] = field(default_factory=dict)
-    deleted: int = 0
-    #: Every golden ID any customer carries, deleted ones included: never reissued.
-    carried: set[uuid.UUID] = field(default_factory=set)
 
 
 def customer_record(row: Mapping[str, Any] | RowMapping) -> CustomerRecord:
@@ -91,74 +76,6 @@ def customer_record(row: Mapping[str, Any] | RowMapping) -> CustomerRecord:
     )
 
 
-_READ = (
-    "customer_key",
-    "source_system",
-    "source_id",
-    "full_name",
-    "first_name",
-    "last_name",
-    "phone",
-    "phone_raw",
-    "email",
-    "default_address",
-    "golden_customer_id",
-    "deleted_at",
-)
-
-
-def read_customers(connection: Connection) -> Customers:
-    """Every customer: active ones as records, deleted ones only counted.
-
-    Deleted customers (``deleted_at`` set) are not linked and keep the golden ID they
-    had: their orders still resolve to the person they were, and history says where
-    that ID went if it was later merged.
-    """
-    found = Customers()
-    # The address is decoded here, row by row: a malformed one (SQLite stores any text)
-    # would otherwise fail the whole read with a decoder error naming no customer.
-    columns = [
-        type_coerce(customers.c[name], Text).label(name)
-        if name == "default_address"
-        else customers.c[name]
-        for name in _READ
-    ]
-    query = select(*columns).order_by(customers.c.source_system, customers.c.source_id)
-    encoded = connection.dialect.name == "sqlite"
-    result = connection.execute(query, execution_options=_STREAM)
-    for raw in result.mappings():
-        row = {**raw, "default_address": _address(raw, encoded)} if encoded else raw
-        gid = row["golden_customer_id"]
-        if gid is not None:
-            found.carried.add(gid)
-        if row["deleted_at"] is not None:
-            found.deleted += 1
-            continue
-        record = customer_record(row)
-        found.records.append(record)
-        found.previous[record.key] = gid
-        found.row_keys[record.key] = row["customer_key"]
-    return found
-
-
-def _address(row: Mapping[str, Any] | RowMapping, encoded: bool) -> Any:
-    value = row["default_address"]
-    if not encoded or value is None:  # PostgreSQL's driver decodes JSON itself
-        return value
-    try:
-        return jsonutil.loads(value)
-    except ValueError:
-        raise DedupeInputError(
-            f"customer {row['source_system']}/{mask_pii(str(row['source_id']))}: "
-            "default_address is not valid JSON (rule: a JSON object or NULL); fix or clear "
-            "it in the customers table (or reload the customer from its source) and rerun"
-        ) from None
-
-
-class DedupeInputError(OrderhubError):
-    """A customers row dedupe cannot read, named by its natural key."""
-
-
 @dataclass
 class History:
     """What the golden ID events say: which IDs are alive, how old, and all ever used."""
@@ -170,23 +87,30 @@ class History:
 
 
 def read_history(connection: Connection) -> History:
+    """What assignment needs of the events, one row per golden ID ever issued.
+
+    The events of a million-customer warehouse are a million rows and more; a run needs
+    only each ID's first creation, whether it was retired, and every ID ever named
+    (IDs named only in ``other_ids`` come from the few events that have any).
+    """
+    e = golden_id_events.c
+    created = func.min(case((e.kind == str(EventKind.CREATED), e.id)))
+    retired = func.max(case((e.kind == str(EventKind.RETIRED), 1), else_=0))
     history = History()
-    retired = history.retired
-    query = select(
-        golden_id_events.c.id,
-        golden_id_events.c.kind,
-        golden_id_events.c.golden_customer_id,
-        golden_id_events.c.other_ids,
-    ).order_by(golden_id_events.c.id)
-    for event_id, kind, gid, other_ids in connection.execute(query):
-        history.used.add(gid)
+    query = select(e.golden_customer_id, created, retired).group_by(e.golden_customer_id)
+    result = connection.execute(query, execution_options=_STREAM)
+    for chunk in result.partitions(CHUNK):
+        for gid, first_created, was_retired in chunk:
+            history.used.add(gid)
+            if was_retired:
+                history.retired.add(gid)
+            if first_created is not None:
+                history.age[gid] = first_created
+                if not was_retired:
+                    history.live.add(gid)
+    named = select(e.other_ids).where(func.length(cast(e.other_ids, Text)) > 2)
+    for (other_ids,) in connection.execute(named, execution_options=_STREAM):
         history.used.update(uuid.UUID(other) for other in other_ids or {})
-        if kind == EventKind.CREATED:
-            history.age.setdefault(gid, event_id)
-            history.live.add(gid)
-        elif kind == EventKind.RETIRED:
-            retired.add(gid)
-    history.live -= retired
     return history
 
 
@@ -221,16 +145,20 @@ def read_decisions(connection: Connection) -> dict[PairKey, str]:
     return {pair_key(row): row.decision for row in connection.execute(query)}
 
 
-def write_golden_ids(
-    connection: Connection, changes: Sequence[tuple[uuid.UUID, uuid.UUID]]
-) -> None:
-    """Set ``golden_customer_id`` of the customers ``(customer_key, golden_id)`` name."""
+def write_golden_ids(connection: Connection, changes: Sequence[tuple[str, str, uuid.UUID]]) -> None:
+    """Set ``golden_customer_id`` of the customers ``(source_system, source_id,
+    golden_id)`` name.
+
+    PostgreSQL: COPY into a temporary table without indexes (nothing to maintain while
+    it fills), analysed so the planner sees its size, then one ``UPDATE ... FROM``
+    joining on the customers' unique natural key.
+    """
     if not changes:
         return
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS _golden_ids "
-            "(customer_key uuid PRIMARY KEY, golden_customer_id uuid NOT NULL)"
+            "CREATE TEMPORARY TABLE IF NOT EXISTS _golden_ids (source_system text NOT NULL, "
+            "source_id text NOT NULL, golden_customer_id uuid NOT NULL) ON COMMIT DELETE ROWS"
         )
         connection.exec_driver_sql("TRUNCATE _golden_ids")
         raw = connection.connection.driver_connection
@@ -238,17 +166,26 @@ def write_golden_ids(
         with raw.cursor() as cursor, cursor.copy("COPY _golden_ids FROM STDIN") as copy:
             for row in changes:
                 copy.write_row(row)
-        connection.exec_driver_sql(
-            "UPDATE customers AS c SET golden_customer_id = g.golden_customer_id "
-            "FROM _golden_ids AS g WHERE c.customer_key = g.customer_key"
-        )
+        connection.exec_driver_sql("ANALYZE _golden_ids")
+        connection.exec_driver_sql(_UPDATE_GOLDEN)
         return
     statement = (
         update(customers)
-        .where(customers.c.customer_key == bindparam("key"))
+        .where(
+            customers.c.source_system == bindparam("system"),
+            customers.c.source_id == bindparam("id"),
+        )
         .values(golden_customer_id=bindparam("gid"))
     )
-    connection.execute(statement, [{"key": key, "gid": gid} for key, gid in changes])
+    connection.execute(
+        statement, [{"system": system, "id": key, "gid": gid} for system, key, gid in changes]
+    )
+
+
+_UPDATE_GOLDEN = (
+    "UPDATE customers AS c SET golden_customer_id = g.golden_customer_id FROM _golden_ids AS g "
+    "WHERE c.source_system = g.source_system AND c.source_id = g.source_id"
+)
 
 
 @dataclass(frozen=True)
@@ -269,57 +206,85 @@ def replace_pairs(connection: Connection, run_id: str, rows: Iterable[PairRow]) 
     A steward types a pair id from a listing: the same two customers keep one id across
     runs, and an id is never given to another pair (rows go, ids are not reused). Only
     differences are written (``run_id`` is the run that last wrote a row), so a rerun
-    over a stable warehouse writes nothing.
+    over a stable warehouse writes nothing. Stored evidence is read as JSON text and
+    parsed with floats (the warehouse's own reader gives Decimals, which never equal
+    the floats a run computes); changed rows go back, on PostgreSQL, by COPY and one
+    ``UPDATE ... FROM``: a run after new customers arrive changes most pairs' evidence.
     """
     c = dedupe_pairs.c
-    held: dict[PairKey, tuple[Any, ...]] = {}
+    held: dict[PairKey, tuple[Any, tuple[Any, ...]]] = {}
     query = select(
-        c.pair_id, *_PAIR_KEYS, c.score, c.band, c.evidence, c.merged, c.golden_customer_id
+        c.pair_id,
+        *_PAIR_KEYS,
+        c.score,
+        c.band,
+        cast(c.evidence, Text),
+        c.merged,
+        c.golden_customer_id,
     )
-    for stored in connection.execute(query, execution_options=_STREAM):
-        held[pair_key(stored)] = (
-            stored.pair_id,
-            (
-                stored.score,
-                stored.band,
-                _canonical(stored.evidence),
-                stored.merged,
-                stored.golden_customer_id,
-            ),
-        )
+    result = connection.execute(query, execution_options=_STREAM)
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
-    for row in rows:
-        values = {
-            "run_id": run_id,
-            "score": row.score,
-            "band": row.band,
-            "evidence": dict(row.evidence),
-            "merged": row.merged,
-            "golden_customer_id": row.golden_id,
-        }
-        was = held.pop(row.pair, None)
-        if was is None:
-            new.append({**key_columns(row.pair), **values})
-        elif was[1] != (row.score, row.band, _canonical(row.evidence), row.merged, row.golden_id):
-            changed.append({"id": was[0], **values})
+    with no_cycle_collection():
+        for chunk in result.partitions(CHUNK):
+            for pair_id, ls, li, rs, ri, score, band, evidence, merged, gid in chunk:
+                stored = (score, band, json.loads(evidence), bool(merged), gid)
+                held[((ls, li), (rs, ri))] = (pair_id, stored)
+        for row in rows:
+            evidence = dict(row.evidence)
+            was = held.pop(row.pair, None)
+            now = (row.score, row.band, evidence, row.merged, row.golden_id)
+            if was is not None and was[1] == now:
+                continue
+            values = {
+                "run_id": run_id,
+                "score": row.score,
+                "band": row.band,
+                "evidence": evidence,
+                "merged": row.merged,
+                "golden_customer_id": row.golden_id,
+            }
+            if was is None:
+                new.append({**key_columns(row.pair), **values})
+            else:
+                changed.append({"pair_id": was[0], **values})
     gone = [pair_id for pair_id, _ in held.values()]
     for start in range(0, len(gone), 10_000):
         connection.execute(delete(dedupe_pairs).where(c.pair_id.in_(gone[start : start + 10_000])))
-    if changed:
-        statement = (
-            update(dedupe_pairs)
-            .where(c.pair_id == bindparam("id"))
-            .values({name: bindparam(name) for name in changed[0] if name != "id"})
-        )
-        for start in range(0, len(changed), CHUNK):
-            connection.execute(statement, changed[start : start + CHUNK])
+    _update_pairs(connection, changed)
     insert_rows(connection, dedupe_pairs, new)
 
 
-def _canonical(evidence: Mapping[str, Any]) -> str:
-    """Evidence as comparable text: the warehouse reads JSON numbers back as Decimal."""
-    return json.dumps(evidence, sort_keys=True, default=float)
+_PAIR_VALUES = ("run_id", "score", "band", "evidence", "merged", "golden_customer_id")
+
+
+def _update_pairs(connection: Connection, changed: Sequence[dict[str, Any]]) -> None:
+    if not changed:
+        return
+    if connection.dialect.name != "postgresql":
+        c = dedupe_pairs.c
+        statement = (
+            update(dedupe_pairs)
+            .where(c.pair_id == bindparam("id"))
+            .values({name: bindparam(name) for name in _PAIR_VALUES})
+        )
+        rows = [{"id": row["pair_id"], **{n: row[n] for n in _PAIR_VALUES}} for row in changed]
+        for start in range(0, len(rows), CHUNK):
+            connection.execute(statement, rows[start : start + CHUNK])
+        return
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS _pair_changes (pair_id bigint NOT NULL, "
+        "run_id text NOT NULL, score double precision, band text, evidence jsonb NOT NULL, "
+        "merged boolean NOT NULL, golden_customer_id uuid) ON COMMIT DELETE ROWS"
+    )
+    connection.exec_driver_sql("TRUNCATE _pair_changes")
+    _copy(connection, "_pair_changes", ["pair_id", *_PAIR_VALUES], changed, {"evidence"})
+    connection.exec_driver_sql("ANALYZE _pair_changes")
+    assignments = ", ".join(f"{name} = t.{name}" for name in _PAIR_VALUES)
+    connection.exec_driver_sql(
+        f"UPDATE dedupe_pairs AS p SET {assignments} FROM _pair_changes AS t "
+        "WHERE p.pair_id = t.pair_id"
+    )
 
 
 def add_events(
@@ -349,15 +314,34 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
             connection.execute(insert(table), rows[start : start + CHUNK])
         return
     names = list(rows[0])
-    json = {name for name in names if isinstance(table.c[name].type, JSON)}
+    json_columns = {name for name in names if isinstance(table.c[name].type, JSON)}
+    _copy(connection, table.name, names, rows, json_columns)
+
+
+def _copy(
+    connection: Connection,
+    table: str,
+    names: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    json_columns: Collection[str],
+) -> None:
+    """COPY ``rows`` into ``table``; JSON values go as their text, which the server
+    parses (an adapter object per value cost more than the COPY itself)."""
     raw = connection.connection.driver_connection
     assert raw is not None
     columns = ", ".join(f'"{name}"' for name in names)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row(
-                [Jsonb(row[n], dumps=jsonutil.dumps) if n in json else row[n] for n in names]
-            )
+            copy.write_row([_json_text(row[n]) if n in json_columns else row[n] for n in names])
+
+
+def _json_text(value: Any) -> str:
+    """JSON text by the C encoder (evidence and event maps are plain strings and
+    numbers); the warehouse's encoder for anything else (Decimal, dates)."""
+    try:
+        return json.dumps(value)
+    except TypeError:
+        return jsonutil.dumps(value)
 
 
 def add_run(connection: Connection, values: Mapping[str, Any]) -> None:

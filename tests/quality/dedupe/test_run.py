@@ -10,10 +10,10 @@ from sqlalchemy import Engine, func, select
 
 from orderhub.warehouse.engine import create_warehouse_engine, migrate
 from orderhub.warehouse.schema import dedupe_pairs, dedupe_runs, golden_id_events
+from quality.dedupe.customer_table import DedupeInputError
 from quality.dedupe.pairs import Band, CustomerRecord, ScoredPair
 from quality.dedupe.review import DedupeError, decide, pending
 from quality.dedupe.run import RunSummary, run_dedupe
-from quality.dedupe.store import DedupeInputError
 from tests.quality.dedupe.warehouse import (
     add_customer,
     delete_customer,
