@@ -6,7 +6,9 @@ really has (../shared/reference/): Shopify's Latin names and free-form phones, D
 masked phones (first digit and last two) without email, SAP's upper-case family-first
 names, EBS's "Family, Given" with landlines, U8's Chinese names and extensions. People
 move, mistype, and share common names (张伟 is many people), so both precision and
-recall are tested. Deterministic for a seed.
+recall are tested. An email address is one mailbox: namesakes get handles from the same
+name but never the same address, as no provider issues one address twice. Deterministic
+for a seed.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ def true_pairs(records: list[SourceCustomer]) -> set[tuple[int, int]]:
 
 
 def _people(count: int, rng: random.Random) -> Iterator[Person]:
+    taken: set[str] = set()
     for number in range(count):
         chinese = rng.random() < 0.8
         if chinese:
@@ -99,8 +102,9 @@ def _people(count: int, rng: random.Random) -> Iterator[Person]:
         else:
             family, given = rng.choice(_LATIN_FAMILY), rng.choice(_LATIN_GIVEN)
         mobile = rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
-        handle = f"{_latin(family, given, chinese).replace(' ', '.').lower()}{rng.randrange(1000)}"
-        email = f"{handle}@{rng.choice(_DOMAINS)}" if rng.random() < 0.7 else None
+        handle = _latin(family, given, chinese).replace(" ", ".").lower()
+        has_email = rng.random() < 0.7
+        email = _new_address(handle, rng.choice(_DOMAINS), taken, rng) if has_email else None
         yield Person(
             number,
             family,
@@ -111,6 +115,23 @@ def _people(count: int, rng: random.Random) -> Iterator[Person]:
             rng.choice(_CITIES),
             f"{rng.choice(_STREETS)}{rng.randrange(1, 999)}号",
         )
+
+
+def _new_address(handle: str, domain: str, taken: set[str], rng: random.Random) -> str:
+    """``wei.zhang481@qq.com``: the name's handle with digits no one holds yet.
+
+    A provider refuses a taken address, so the customer tries other digits, and more of
+    them once the short ones run out (``wei.zhang`` at a large provider has thousands of
+    holders).
+    """
+    tries = 0
+    while True:
+        width = 3 + tries // 8
+        address = f"{handle}{rng.randrange(10**width)}@{domain}"
+        if address not in taken:
+            taken.add(address)
+            return address
+        tries += 1
 
 
 def _latin(family: str, given: str, chinese: bool) -> str:

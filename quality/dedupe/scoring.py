@@ -74,11 +74,16 @@ NAME_FUZZY = 0.92
 MASK_MAX_WEIGHT = math.log2(100)
 
 # m: P(level | same person); u: P(level | two people), where not from value counts.
-_M_PHONE_EXACT, _M_EMAIL_EXACT, _M_NAME_EXACT, _M_ADDRESS = 0.95, 0.85, 0.95, 0.6
+_M_PHONE_EXACT, _M_NAME_EXACT, _M_ADDRESS = 0.95, 0.95, 0.6
+#: Case and spaces normalise away; a slip in ~3% of typed addresses leaves both of a
+#: person's addresses intact in 0.97 ** 2 of pairs.
+_M_EMAIL_EXACT = 0.94
 _W_PHONE_DIFFERENT = math.log2(0.01)  # people change numbers, keep two
 _W_MASK_INCONSISTENT = math.log2(0.03)
 _W_MASKS_DIFFERENT = math.log2(0.5)
-_W_EMAIL_FUZZY = math.log2(0.03 / 1e-6)
+#: m: one of the two slipped, the digits untouched (~2 * 0.03 * 0.8); u: an address
+#: one slip from a stranger's with the same digits is as rare as a shared one.
+_W_EMAIL_FUZZY = math.log2(0.05 / 1e-6)
 _W_EMAIL_DIFFERENT = math.log2(0.05)  # several addresses per person are common
 _W_NAME_FUZZY = math.log2(0.04 / 0.002)
 _W_NAME_DIFFERENT = math.log2(0.01)
@@ -86,12 +91,11 @@ _M_CITY, _M_CITY_OTHER_ADDRESS, _M_OTHER_CITY = 0.75, 0.02, 0.2
 #: Records of the same person share their own value; u counts the rest, floored.
 _OWN_RECORDS = 2.0
 _FLOOR_NAME, _FLOOR_ADDRESS, _FLOOR_PHONE = 0.1, 0.1, 0.001
-#: Mail handles are built from names (``david.miller481@gmail.com``): two people hold
-#: one address more often than one number, so an email alone counts for less.
-_FLOOR_EMAIL = 0.05
-#: u for one address among namesakes: a name's handles are its own ``wei.zhang`` with a
-#: few digits at a few providers, some thousands of choices.
-_W_EMAIL_AMONG_NAMESAKES = math.log2(_M_EMAIL_EXACT / 2e-4)
+#: An address is one mailbox: a provider never issues it twice, so namesakes'
+#: ``wei.zhang481`` and ``wei.zhang97`` differ and one address is near-conclusive, names
+#: agreeing or not. Floored above phones' for the rare mailbox a family or a company
+#: shares (and a slip that lands on someone else's address).
+_FLOOR_EMAIL = 0.01
 _OWN_KEY_RECORDS = 6.0  # one person in all five sources, once twice
 
 
@@ -268,10 +272,6 @@ def score_pairs(columns: CustomerColumns, left: IntArray, right: IntArray) -> Sc
     email, email_w, email_sim = _email_levels(columns, left, right)
     name, name_w, name_sim = _name_levels(columns, left, right)
     place, place_w = _place_levels(columns, left, right)
-    # Mail handles are built from names: among namesakes, one address is shared far
-    # more often than among strangers, so with the names agreeing it weighs less.
-    namesakes = (email == EmailLevel.EXACT) & (name != NameLevel.DIFFERENT) & (name != 0)
-    email_w = np.where(namesakes, np.minimum(email_w, _W_EMAIL_AMONG_NAMESAKES), email_w)
     prior = math.log2(2 * PAIRS_PER_RECORD / _population(columns))
     log_odds = prior + phone_w + email_w + name_w + place_w
     probability = 1.0 / (1.0 + np.exp2(-np.clip(log_odds, -60, 60)))

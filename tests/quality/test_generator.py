@@ -53,3 +53,17 @@ def test_the_noise_is_there_and_the_normalised_keys_see_through_most_of_it() -> 
     assert 0.4 < key_phone / len(pairs) < 0.95  # masked and missing phones remain
     assert 0.85 < names / len(pairs) < 1.0  # typos and homophones remain
     assert 0.9 < sum(x == y for x, y in both) / len(both) < 1.0
+
+
+def test_an_email_address_is_one_persons_mailbox() -> None:
+    """Namesakes get handles from one name but never one address: no provider issues an
+    address twice. Only a slip can land on someone else's address, and rarely."""
+    records = generate(20000, seed=6)
+    holders: dict[str, set[int]] = {}
+    for record in records:
+        if key := normalise_email(record.email):
+            holders.setdefault(key, set()).add(record.person)
+    shared = [key for key, people in holders.items() if len(people) > 1]
+    assert len(shared) <= len(holders) // 5000, shared
+    handles = Counter(key.split("@")[0].rstrip("0123456789") for key in holders)
+    assert handles.most_common(1)[0][1] > 20  # namesakes are there, on other digits
