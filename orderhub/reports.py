@@ -57,10 +57,38 @@ def mask_pii(text: str) -> str:
     return _PHONE.sub(_mask_phone, _EMAIL.sub(_mask_email, text))
 
 
-def mask_emails(text: str) -> str:
-    """Mask only emails: for identifiers (a source's customer id may be an email), whose
-    digits a person needs to find the record and which are not a phone."""
+def mask_identifier(text: str) -> str:
+    """An id a person finds a record by: shown whole, unless it is itself PII.
+
+    Source ids are mostly numbers (Shopify's 13 digits, SAP's 10) that :func:`mask_pii`
+    would take for phones, leaving nothing to search for; but a source that keys its
+    customers by email or phone number holds PII in the id, and that is masked.
+    """
+    compact = _ID_SEPARATORS.sub("", text)
+    if compact.lstrip("+").isdigit() and _is_phone_number(compact):
+        return mask_pii(text)
     return _EMAIL.sub(_mask_email, text)
+
+
+_ID_SEPARATORS = re.compile(r"[\s\-()]")
+
+
+def _is_phone_number(digits: str) -> bool:
+    """A number written as E.164, or a valid mobile: bare landline-shaped digits are far
+    more often an ERP's customer number (SAP's 1000000003 reads as a Beijing number)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        return False
+    if not phonenumbers.is_valid_number(number):
+        return False
+    mobile = phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+    return digits.startswith("+") or mobile
 
 
 def _mask_email(match: re.Match[str]) -> str:

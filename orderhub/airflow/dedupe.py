@@ -69,4 +69,4 @@ def build(plan: PipelinePlan, config_path: str) -> BaseOperator:
     return OrderhubDedupeOperator(task_id="dedupe", config_path=config_path)
 
 
-DEDUPE_STAGE = Stage(name="dedupe", order=30, build=build)
+DEDUPE_STAGE = Stage(name="dedupe", order=10, build=build)

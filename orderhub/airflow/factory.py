@@ -39,7 +39,7 @@ START = datetime(2024, 1, 1)  # a fixed past start: never backfilled (catchup is
 class Stage:
     """A task between sync and report: ``build(plan, config_path)`` returns its operator.
 
-    ``order`` places it (quality 20, dedupe 30); it runs after the stages before it.
+    ``order`` places it (dedupe 10, quality 20); it runs after the stages before it.
     """
 
     name: str

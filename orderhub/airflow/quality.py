@@ -1,7 +1,7 @@
 """The quality stage of a pipeline's DAG: the field standards after each sync.
 
-Declared under the ``orderhub.airflow_stages`` entry point group (order 20: after sync,
-before dedupe and report). The task checks the pipeline's source in the warehouse with
+Declared under the ``orderhub.airflow_stages`` entry point group (order 20: after sync
+and dedupe, before report). The task checks the pipeline's source in the warehouse with
 ``quality.standards`` and fails, without retry, when an error-severity standard fails,
 so the report task (publication) does not run; warnings are only logged. Great
 Expectations is imported inside ``execute``: DAG parsing stays light.

@@ -28,7 +28,7 @@ from orderhub.exceptions import ConfigurationError
 from orderhub.runner.settings import PipelineSettings, Settings
 from orderhub.runner.sync import SyncRunner
 from orderhub.warehouse import schema
-from orderhub.warehouse.engine import create_warehouse_engine, normalise_url
+from orderhub.warehouse.engine import create_warehouse_engine, mask_url, normalise_url
 
 
 @dataclass(frozen=True)
@@ -269,9 +269,11 @@ def run_demo(
     docs = check_standards(runner.engine, DEMO_REPORTS_FOLDER)
     console.print(f"\nwarehouse: [bold]{target.where}[/]")
     console.print(f"quality report (Data Docs): [bold]{docs}[/]", highlight=False)
+    where = f"-w {mask_url(warehouse)}"  # no orderhub.yml names the demo's warehouse
     console.print(
-        "next: `orderhub runs`, `orderhub deadletters list`, `orderhub dedupe review`, "
-        "`orderhub quality run`"
+        f"next: `orderhub runs {where}`, `orderhub dedupe review {where}`, "
+        f"`orderhub quality run {where}` (see docs/steward-guide.md)",
+        highlight=False,
     )
 
 

@@ -15,7 +15,7 @@ from itertools import pairwise
 from sqlalchemy import Connection, func, select
 
 from orderhub.exceptions import OrderhubError
-from orderhub.reports import mask_pii
+from orderhub.reports import mask_identifier
 from orderhub.warehouse.schema import customers
 from quality.dedupe.columns import no_cycle_collection
 from quality.dedupe.pairs import CustomerRecord, NaturalKey
@@ -171,7 +171,7 @@ def _check_addresses(connection: Connection) -> None:
     ).first()
     if bad is not None:
         raise DedupeInputError(
-            f"customer {bad.source_system}/{mask_pii(str(bad.source_id))}: "
+            f"customer {bad.source_system}/{mask_identifier(str(bad.source_id))}: "
             "default_address is not valid JSON (rule: a JSON object or NULL); fix or clear "
             "it in the customers table (or reload the customer from its source) and rerun"
         )

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, RowMapping, and_, cast, exists, or_, select, upda
 from sqlalchemy.types import Text
 
 from orderhub.exceptions import OrderhubError
-from orderhub.reports import mask_pii
+from orderhub.reports import mask_identifier, mask_pii
 from orderhub.warehouse.schema import (
     customers,
     dedupe_decisions,
@@ -72,11 +72,11 @@ def _masked(value: Any) -> str:
 
 def _customer(row: Mapping[str, Any] | RowMapping | None, key: tuple[str, str]) -> Customer:
     if row is None:  # gone from the warehouse since the run
-        return Customer(key[0], mask_pii(key[1]), "-", "-", "-", "-", None)
+        return Customer(key[0], mask_identifier(key[1]), "-", "-", "-", "-", None)
     record = customer_record(row)
     return Customer(
         source_system=record.source_system,
-        source_id=mask_pii(record.source_id),
+        source_id=mask_identifier(record.source_id),
         name=_masked(record.name),
         phone=_masked(record.phone),
         email=_masked(record.email),

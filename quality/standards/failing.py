@@ -4,8 +4,8 @@ GX returns a truncated sample of a SQL validation's failing rows; a steward need
 them. For every standard that failed on a source, the standard's own condition
 (:meth:`Check.condition`, the same rule GX ran) lists every record: table, source
 system, source id, rule, field and value, the value masked with
-:func:`orderhub.reports.mask_pii`. The source id keeps its digits (a steward finds the
-record by it); only an email used as an id is masked.
+:func:`orderhub.reports.mask_pii`. The source id is shown whole (a steward finds the
+record by it) unless it is itself an email or a phone number.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, text
 
-from orderhub.reports import mask_emails, mask_pii
+from orderhub.reports import mask_identifier, mask_pii
 from quality.standards.assets import table_query
 from quality.standards.catalog import KEY_COLUMNS, Standard
 
@@ -93,7 +93,7 @@ def failing_records(
         FailingRecord(
             table=standard.table,
             source_system=row.source_system,
-            source_id=mask_emails(str(row.source_id)),
+            source_id=mask_identifier(str(row.source_id)),
             rule=standard.name,
             severity=standard.severity.value,
             field=", ".join(columns),

@@ -41,6 +41,8 @@ def build_suite(table: str) -> ExpectationSuite:
         suite.add_expectation(
             standard.check.expectation(
                 severity=_GX_SEVERITY[standard.severity],
+                # Data Docs show notes beside each expectation: what a steward reads there
+                notes=f"{standard.severity.value}: {standard.name} - {standard.meaning}",
                 meta={
                     "standard": standard.name,
                     "severity": standard.severity.value,

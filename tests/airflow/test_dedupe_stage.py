@@ -19,15 +19,16 @@ def test_the_dedupe_stage_is_installed_and_runs_before_the_report(tmp_path: Path
     from orderhub.airflow.dedupe import OrderhubDedupeOperator
 
     (stage,) = [s for s in factory.installed_stages() if s.name == "dedupe"]
-    assert stage.order == 30
+    assert stage.order == 10
     config = write_config(tmp_path, "pipelines:\n  s: {source: shopify}\n")
     tasks = factory.build_dags(config=config)["orderhub_s"].task_dict
     dedupe = tasks["dedupe"]
     assert isinstance(dedupe, OrderhubDedupeOperator)
     assert dedupe.config_path == str(config)
-    assert dedupe.downstream_task_ids == {"report"}  # dedupe is the last stage (30)
-    (before,) = dedupe.upstream_task_ids
-    assert before in {"sync", "quality"}  # quality (20) runs first where installed
+    # right after the sync: quality (20) then checks every customer has its golden ID
+    assert dedupe.upstream_task_ids == {"sync"}
+    (after,) = dedupe.downstream_task_ids
+    assert after in {"quality", "report"}
 
 
 def test_the_operator_writes_golden_ids_like_the_cli(

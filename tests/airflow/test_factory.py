@@ -53,7 +53,7 @@ def test_every_pipeline_gets_a_scheduled_and_a_backfill_dag(bag: Any) -> None:
         "orderhub_shop_backfill",
     ]
     shop = bag.dags["orderhub_shop"]
-    chain = ["sync", "quality", "dedupe", "report"]
+    chain = ["sync", "dedupe", "quality", "report"]
     assert sorted(shop.task_dict) == sorted(chain)
     for task, after in itertools.pairwise(chain):
         assert shop.task_dict[task].downstream_task_ids == {after}

@@ -23,7 +23,7 @@ def test_the_quality_stage_is_installed_and_builds_an_unretried_task(tmp_path: P
     task = dags["orderhub_s"].task_dict["quality"]
     assert isinstance(task, OrderhubQualityOperator)
     assert task.retries == 0 and task.source == "shopify"
-    assert dags["orderhub_s"].task_dict["sync"].downstream_task_ids == {"quality"}
+    assert dags["orderhub_s"].task_dict["quality"].downstream_task_ids == {"report"}
 
 
 def test_the_task_fails_for_a_broken_source_and_passes_a_clean_one(tmp_path: Path) -> None:

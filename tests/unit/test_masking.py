@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from orderhub.reports import mask_pii
+from orderhub.reports import mask_identifier, mask_pii
 
 EMAILS = [
     "jane.doe@example.com",
@@ -175,3 +175,25 @@ def test_generated_emails_with_a_written_out_at_never_survive(
 def test_amounts_and_quantities_are_not_taken_for_phones(amount: str) -> None:
     # a dead letter's reason must show the value to fix
     assert mask_pii(amount) == amount
+
+
+@pytest.mark.parametrize(
+    ("identifier", "shown"),
+    [
+        ("7650224000030", "7650224000030"),  # Shopify's numeric id: not a phone
+        ("1000000003", "1000000003"),  # SAP
+        ("50123", "50123"),  # EBS
+        ("gid://shopify/Customer/7650224000030", "gid://shopify/Customer/7650224000030"),
+        ("13812345678", "*******5678"),  # a source keying customers by mobile
+        ("zhang.wei@example.com", "z***@e***.com"),  # or by email
+    ],
+)
+def test_identifiers_stay_findable_unless_they_are_pii(identifier: str, shown: str) -> None:
+    assert mask_identifier(identifier) == shown
+
+
+def test_the_email_standard_survives_masking() -> None:
+    """Data Docs show each expectation's pattern; masking must leave it readable."""
+    from quality.standards.catalog import EMAIL_REGEX
+
+    assert mask_pii(EMAIL_REGEX) == EMAIL_REGEX
